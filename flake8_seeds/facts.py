@@ -1,0 +1,190 @@
+"""Facts about one file, gathered in a single pass and shared by every rule."""
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from functools import cached_property
+
+from flake8_seeds.names import ImportMap, dotted_name
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+# A file that imports none of these cannot trigger any rule.
+RELEVANT_ROOTS = frozenset({
+    "torch", "numpy", "random", "lightning", "pytorch_lightning",
+})
+
+RNG_CONSTRUCTORS = frozenset({
+    "numpy.random.default_rng",
+    "numpy.random.RandomState",
+    "numpy.random.Generator",
+    "random.Random",
+    "torch.Generator",
+})
+
+def is_true_constant(node: ast.expr | None) -> bool:
+    """``True`` or a non-zero int literal."""
+    if not isinstance(node, ast.Constant):
+        return False
+    value = node.value
+    return value is True or (type(value) is int and value != 0)
+
+
+def is_none(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def position(node: ast.AST) -> tuple[int, int]:
+    return node.lineno, node.col_offset  # type: ignore[attr-defined]
+
+
+def argument(call: ast.Call, name: str, index: int | None) -> ast.expr | None:
+    """The expression passed for parameter ``name`` (keyword or position ``index``)."""
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    if index is not None and index < len(call.args):
+        arg = call.args[index]
+        if not any(isinstance(a, ast.Starred) for a in call.args[: index + 1]):
+            return arg
+    return None
+
+
+def has_unpacking(call: ast.Call) -> bool:
+    """True when ``*args`` or ``**kwargs`` hides what the call is given."""
+    return any(isinstance(a, ast.Starred) for a in call.args) or any(
+        k.arg is None for k in call.keywords
+    )
+
+
+def walk_local(nodes: list[ast.stmt] | list[ast.AST]) -> Iterator[ast.AST]:
+    """Walk statements without entering nested functions, lambdas or classes."""
+    stack: list[ast.AST] = list(reversed(nodes))
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                stack.append(child)
+
+
+class FileFacts:
+    """Everything the rules read about a file, computed once."""
+
+    def __init__(self, tree: ast.AST) -> None:
+        self.tree = tree
+        imports: list[ast.Import | ast.ImportFrom] = []
+        calls: list[ast.Call] = []
+        assigns: list[ast.Assign | ast.AnnAssign] = []
+        classes: list[ast.ClassDef] = []
+        functions: list[FunctionNode] = []
+        for node in ast.walk(tree):
+            kind = type(node)
+            if kind is ast.Call:
+                calls.append(node)  # type: ignore[arg-type]
+            elif kind is ast.Assign or kind is ast.AnnAssign:
+                assigns.append(node)  # type: ignore[arg-type]
+            elif kind is ast.Import or kind is ast.ImportFrom:
+                imports.append(node)  # type: ignore[arg-type]
+            elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+                functions.append(node)  # type: ignore[arg-type]
+            elif kind is ast.ClassDef:
+                classes.append(node)  # type: ignore[arg-type]
+        self.names = ImportMap(imports)
+        self.relevant = bool(self.names.roots() & RELEVANT_ROOTS)
+        self.calls = calls
+        self.assigns = assigns
+        self.classes = classes
+        self.functions = functions
+
+    @cached_property
+    def calls_by_name(self) -> dict[str, list[ast.Call]]:
+        """Calls grouped by the canonical qualified name of what they call.
+
+        A plain name that no import binds (a builtin, a function of this file)
+        is grouped under itself, without dots.
+        """
+        grouped: dict[str, list[ast.Call]] = {}
+        resolve = self.names.qualified_name
+        for call in self.calls:
+            func = call.func
+            if isinstance(func, (ast.Name, ast.Attribute)):
+                name = resolve(func)
+                if name is None and isinstance(func, ast.Name):
+                    name = func.id
+                if name is not None:
+                    grouped.setdefault(name, []).append(call)
+        return grouped
+
+    @cached_property
+    def method_calls(self) -> dict[str, list[ast.Call]]:
+        """Calls of the form ``<expr>.method(...)`` grouped by method name."""
+        grouped: dict[str, list[ast.Call]] = {}
+        for call in self.calls:
+            func = call.func
+            if isinstance(func, ast.Attribute):
+                grouped.setdefault(func.attr, []).append(call)
+        return grouped
+
+    def calls_to(self, *names: str) -> list[ast.Call]:
+        found: list[ast.Call] = []
+        for name in names:
+            found.extend(self.calls_by_name.get(name, ()))
+        return found
+
+    def qualified_call_name(self, call: ast.Call) -> str | None:
+        func = call.func
+        if isinstance(func, (ast.Name, ast.Attribute)):
+            return self.names.qualified_name(func)
+        return None
+
+    @cached_property
+    def local_functions(self) -> dict[str, list[FunctionNode]]:
+        by_name: dict[str, list[FunctionNode]] = {}
+        for function in self.functions:
+            by_name.setdefault(function.name, []).append(function)
+        return by_name
+
+    @cached_property
+    def module_level_nodes(self) -> set[int]:
+        """ids of nodes that run at import time (outside functions and classes)."""
+        body = [s for s in self.tree.body if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]  # type: ignore[attr-defined]
+        return {id(node) for node in walk_local(body)}
+
+    @cached_property
+    def has_main_block(self) -> bool:
+        for stmt in self.tree.body:  # type: ignore[attr-defined]
+            if isinstance(stmt, ast.If) and _is_main_test(stmt.test):
+                return True
+        return False
+
+    def is_rng_constructor(self, node: ast.expr | None) -> str | None:
+        """The constructor's qualified name if ``node`` makes an RNG object."""
+        if not isinstance(node, ast.Call):
+            return None
+        func = node.func
+        # torch.Generator().manual_seed(s) returns the generator.
+        if isinstance(func, ast.Attribute) and func.attr == "manual_seed" and isinstance(func.value, ast.Call):
+            return self.is_rng_constructor(func.value)
+        name = self.qualified_call_name(node)
+        return name if name in RNG_CONSTRUCTORS else None
+
+    def assigned_dotted_names(self) -> Iterator[tuple[str, ast.expr]]:
+        """(dotted target, value) for every simple assignment in the file."""
+        for node in self.assigns:
+            if node.value is None:
+                continue
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                name = dotted_name(target)
+                if name is not None:
+                    yield name, node.value
+
+
+def _is_main_test(test: ast.expr) -> bool:
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+        return False
+    sides = [test.left, test.comparators[0]]
+    names = [s for s in sides if isinstance(s, ast.Name) and s.id == "__name__"]
+    consts = [s for s in sides if isinstance(s, ast.Constant) and s.value == "__main__"]
+    return len(names) == 1 and len(consts) == 1

@@ -1,0 +1,92 @@
+"""SEED004: shuffling without a dedicated, seeded generator."""
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from flake8_seeds.facts import FileFacts, argument, has_unpacking, is_none
+from flake8_seeds.names import dotted_name
+from flake8_seeds.rules.base import Finding, Rule, Settings, finding
+
+CODE = "SEED004"
+DATALOADER = "torch.utils.data.DataLoader"
+GENERATOR = "torch.Generator"
+FIX = "pass generator=torch.Generator().manual_seed(seed)"
+
+# Callables that draw from `generator=` (or the global torch RNG without it),
+# with the position of their `generator` parameter.
+RANDOM_CALLS: dict[str, int] = {
+    "torch.utils.data.RandomSampler": 3,
+    "torch.utils.data.SubsetRandomSampler": 1,
+    "torch.utils.data.WeightedRandomSampler": 3,
+    "torch.utils.data.random_split": 2,
+}
+DATALOADER_POSITIONS = {"shuffle": 2, "sampler": 3, "batch_sampler": 4, "generator": 12}
+
+
+def _given(node: ast.expr | None) -> bool:
+    return node is not None and not is_none(node)
+
+
+def check(facts: FileFacts, settings: Settings) -> Iterator[Finding]:
+    unseeded = _unseeded_generator_names(facts)
+    for call in facts.calls_to(DATALOADER):
+        generator = argument(call, "generator", DATALOADER_POSITIONS["generator"])
+        if _given(generator):
+            yield from _check_generator(facts, call, "DataLoader", generator, unseeded)
+            continue
+        if has_unpacking(call):
+            continue
+        shuffle = argument(call, "shuffle", DATALOADER_POSITIONS["shuffle"])
+        if shuffle is None or (isinstance(shuffle, ast.Constant) and not shuffle.value):
+            continue
+        if _given(argument(call, "sampler", 3)) or _given(argument(call, "batch_sampler", 4)):
+            continue
+        if isinstance(shuffle, ast.Constant):
+            yield finding(call, CODE, f"DataLoader shuffles with the global torch RNG; {FIX}")
+        else:
+            yield finding(call, CODE, f"DataLoader may shuffle (shuffle={ast.unparse(shuffle)}) with the global torch RNG; {FIX}")
+    for name, position in RANDOM_CALLS.items():
+        short = name.rsplit(".", 1)[-1]
+        for call in facts.calls_to(name):
+            generator = argument(call, "generator", position)
+            if _given(generator):
+                yield from _check_generator(facts, call, short, generator, unseeded)
+            elif not has_unpacking(call):
+                yield finding(call, CODE, f"{short} draws from the global torch RNG; {FIX}")
+
+
+def _check_generator(
+    facts: FileFacts, call: ast.Call, what: str, generator: ast.expr | None, unseeded: set[str]
+) -> Iterator[Finding]:
+    if isinstance(generator, ast.Call) and facts.qualified_call_name(generator) == GENERATOR:
+        yield finding(call, CODE, f"{what} gets torch.Generator() that is never seeded, so it ignores the run's seed; {FIX}")
+        return
+    name = dotted_name(generator) if generator is not None else None
+    if name is not None and name in unseeded:
+        yield finding(call, CODE, f"{what} gets generator {name}, a torch.Generator() that is never seeded, so it ignores the run's seed; call {name}.manual_seed(seed)")
+
+
+def _unseeded_generator_names(facts: FileFacts) -> set[str]:
+    """Dotted names bound to ``torch.Generator(...)`` that nothing ever seeds."""
+    made: set[str] = set()
+    other: set[str] = set()
+    for name, value in facts.assigned_dotted_names():
+        is_generator = isinstance(value, ast.Call) and facts.qualified_call_name(value) == GENERATOR
+        (made if is_generator else other).add(name)
+    if not made:
+        return made
+    # A name also bound to something else, or used as a parameter, is not known.
+    for function in facts.functions:
+        args = function.args
+        other.update(a.arg for a in args.posonlyargs + args.args + args.kwonlyargs)
+    seeded = set()
+    for method in ("manual_seed", "set_state", "seed"):
+        for call in facts.method_calls.get(method, ()):
+            name = dotted_name(call.func.value)  # type: ignore[attr-defined]
+            if name is not None:
+                seeded.add(name)
+    return made - seeded - other
+
+
+RULE = Rule(CODE, "shuffling without its own seeded generator", check)
