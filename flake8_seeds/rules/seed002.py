@@ -422,7 +422,8 @@ def _same_every_epoch(facts: FileFacts, node: ast.expr, worker_id: str | None,
         name = facts.qualified_call_name(node)
         if name == "numpy.random.get_state":
             return True
-        if name in ("int", "abs") and len(node.args) == 1 and not node.keywords:
+        if (isinstance(node.func, ast.Name) and node.func.id in ("int", "abs")
+                and len(node.args) == 1 and not node.keywords):
             return recurse(node.args[0])
     return False
 

@@ -1,0 +1,33 @@
+"""Every code in the registry is documented and has flagged and allowed cases."""
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+
+import pytest
+
+from flake8_seeds.rules import RULES
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
+def test_rule_is_documented(rule: object) -> None:
+    code = rule.code  # type: ignore[attr-defined]
+    assert re.search(rf"^## {code}\b", README, re.MULTILINE), f"README has no '## {code}' section"
+    assert f"| {code} |" in README, f"README's rule table has no row for {code}"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
+def test_rule_has_flagged_and_allowed_cases(rule: object) -> None:
+    code = rule.code  # type: ignore[attr-defined]
+    module = importlib.import_module(f"tests.test_{code.lower()}")
+    assert len(module.FLAGGED) >= 5
+    assert len(module.ALLOWED) >= 5
+
+
+def test_codes_are_unique_and_ordered() -> None:
+    codes = [r.code for r in RULES]
+    assert codes == sorted(set(codes))
+    assert all(re.fullmatch(r"SEED\d{3}", c) for c in codes)

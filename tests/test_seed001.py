@@ -1,0 +1,131 @@
+"""SEED001: randomness used but never seeded, through real flake8."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Lint, codes
+
+MAIN = '\n\nif __name__ == "__main__":\n    main()\n'
+
+FLAGGED = [
+    # Module-level draws make a file a program.
+    ("import torch\nx = torch.randn(3)\n", ["2:5: SEED001"]),
+    ("import numpy as np\nx = np.random.rand(3)\n", ["2:5: SEED001"]),
+    ("import random\nrandom.shuffle([1, 2])\n", ["2:1: SEED001"]),
+    ("import random as rnd\nprint(rnd.randint(0, 9))\n", ["2:7: SEED001"]),
+    ("from numpy.random import permutation\nprint(permutation(3))\n", ["2:7: SEED001"]),
+    ("import numpy.random as npr\nnpr.normal()\n", ["2:1: SEED001"]),
+    # A __main__ block makes a file a program; draws inside functions then count.
+    ("import torch\n\n\ndef main():\n    print(torch.rand(2))\n" + MAIN, ["5:11: SEED001"]),
+    # Weight-holding layers draw at construction; nn.init too.
+    ("import torch.nn as nn\nmodel = nn.Linear(2, 2)\n", ["2:9: SEED001"]),
+    ("from torch import nn\nnet = nn.Sequential(nn.Conv2d(1, 1, 3))\n", ["2:21: SEED001"]),
+    ("import torch\nw = torch.empty(2)\ntorch.nn.init.xavier_uniform_(w)\n", ["3:1: SEED001"]),
+    ("import torch\nw = torch.empty(2)\nw.uniform_()\n", ["3:1: SEED001"]),
+    # One finding per family, at the first use in source order.
+    ("import torch\nimport numpy as np\nimport random\na = torch.rand(1)\nb = torch.rand(1)\n"
+     "c = np.random.rand()\nd = random.random()\n", ["4:5: SEED001", "6:5: SEED001", "7:5: SEED001"]),
+    # Seeding one family does not seed another.
+    ("import torch\nimport numpy as np\ntorch.manual_seed(0)\nx = torch.rand(1) + np.random.rand()\n",
+     ["4:21: SEED001"]),
+    # torch.cuda.manual_seed seeds only CUDA.
+    ("import torch\ntorch.cuda.manual_seed_all(0)\nx = torch.randn(3)\n", ["3:5: SEED001"]),
+    # Seeds that are not reproducible count as not seeded.
+    ("import torch\ntorch.seed()\nx = torch.randn(3)\n", ["3:5: SEED001"]),
+    ("import numpy as np\nnp.random.seed()\nx = np.random.rand()\n", ["3:5: SEED001"]),
+    ("import numpy as np\nnp.random.seed(None)\nx = np.random.rand()\n", ["3:5: SEED001"]),
+    ("import random\nrandom.seed()\nrandom.random()\n", ["3:1: SEED001"]),
+    ("import random\nimport time\nrandom.seed(time.time())\nrandom.random()\n", ["4:1: SEED001"]),
+    ("import torch\nfrom datetime import datetime\ntorch.manual_seed(int(datetime.now().timestamp()))\n"
+     "x = torch.rand(1)\n", ["4:5: SEED001"]),
+    ("import os\nimport random\nrandom.seed(os.urandom(8))\nrandom.random()\n", ["4:1: SEED001"]),
+    # Unseeded RNG objects: reported where they are made, whatever else is seeded.
+    ("import numpy as np\nnp.random.seed(0)\nrng = np.random.default_rng()\n", ["3:7: SEED001"]),
+    ("from numpy.random import default_rng\nrng = default_rng(None)\n", ["2:7: SEED001"]),
+    ("import random\nr = random.Random()\n", ["2:5: SEED001"]),
+    ("import numpy as np\n\n\ndef main():\n    return np.random.RandomState()\n" + MAIN, ["5:12: SEED001"]),
+    # A helper of this file seeds what its body seeds.
+    ("import numpy as np\nimport torch\n\n\ndef set_seed(s):\n    torch.manual_seed(s)\n\n\n"
+     "set_seed(0)\nx = torch.rand(1) + np.random.rand()\n", ["10:21: SEED001"]),
+    ("import torch\n\n\ndef seed_everything(s):\n    pass\n\n\nseed_everything(0)\nx = torch.rand(1)\n",
+     ["9:5: SEED001"]),
+    # detectron2's seed_all_rng without a value picks a random seed.
+    ("import torch\nfrom detectron2.utils.env import seed_all_rng\nseed_all_rng()\nx = torch.rand(1)\n",
+     ["4:5: SEED001"]),
+    # A generator= that is None is the global RNG.
+    ("import torch\nx = torch.randn(3, generator=None)\n", ["2:5: SEED001"]),
+]
+
+ALLOWED = [
+    "import torch\ntorch.manual_seed(0)\nx = torch.randn(3)\n",
+    "import torch\nx = torch.randn(3)\ntorch.random.manual_seed(0)\n",
+    "from torch import manual_seed, rand\nmanual_seed(1)\nrand(2)\n",
+    "import numpy as np\nnp.random.seed(0)\nx = np.random.rand(3)\n",
+    "import random\nrandom.seed(42)\nrandom.shuffle([1, 2])\n",
+    "import numpy as np\nrng = np.random.default_rng(0)\nx = rng.random()\n",
+    "import numpy as np\nrng = np.random.default_rng(seed=7)\n",
+    "import random\nr = random.Random(5)\nr.random()\n",
+    # Library modules (functions and classes only) are never flagged.
+    "import torch\n\n\ndef noise(n):\n    return torch.randn(n)\n",
+    "import numpy as np\nimport torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n"
+    "        super().__init__()\n        self.fc = nn.Linear(2, 2)\n        self.rng = np.random.default_rng()\n",
+    # Draws from a dedicated generator are not the global RNG's.
+    "import torch\ng = torch.Generator().manual_seed(0)\nx = torch.randn(3, generator=g)\n",
+    # Seeding helpers, known and imported, seed every family.
+    "import torch\nimport numpy as np\nimport lightning as L\nL.seed_everything(0)\nx = torch.rand(1) + np.random.rand()\n",
+    "import torch\nfrom pytorch_lightning.utilities.seed import seed_everything\nseed_everything(1)\nx = torch.rand(1)\n",
+    "import torch\nfrom transformers import set_seed\nset_seed(0)\nx = torch.rand(1)\n",
+    "import torch\nfrom accelerate.utils import set_seed\nset_seed(0)\nx = torch.rand(1)\n",
+    "import torch\nfrom detectron2.utils.env import seed_all_rng\nseed_all_rng(3)\nx = torch.rand(1)\n",
+    "import torch\nimport keras\nkeras.utils.set_random_seed(0)\nx = torch.rand(1)\n",
+    "import torch\nfrom mmengine.runner import set_random_seed\nset_random_seed(0)\nx = torch.rand(1)\n",
+    "import torch\nfrom .utils import init_seeds\ninit_seeds(0)\nx = torch.rand(1)\n",
+    "import torch\nimport common\ncommon.fix_random_seeds()\nx = torch.rand(1)\n",
+    # A helper of this file that seeds every family.
+    "import numpy as np\nimport random\nimport torch\n\n\ndef set_seed(s):\n    random.seed(s)\n"
+    "    np.random.seed(s)\n    torch.manual_seed(s)\n\n\ndef main():\n    set_seed(0)\n"
+    "    print(torch.rand(1), np.random.rand(), random.random())\n" + MAIN,
+    # A seeding method on an object we cannot see into.
+    "import torch\n\n\nclass Exp:\n    pass\n\n\nexp = Exp()\nexp.set_seed(0)\nx = torch.rand(1)\n",
+    # Near-misses: not the global RNGs.
+    "import torch\nx = torch.zeros(3)\nx.fill_(1.0)\n",
+    "import torch.nn as nn\nbn = nn.BatchNorm1d(3)\nrelu = nn.ReLU()\n",
+    "from mylib import random\nrandom.shuffle([1, 2])\n",
+    "import numpy as np\nx = np.random\n",
+    # Files that do not import torch/numpy/random are skipped.
+    "def shuffle(x):\n    return x\n\n\nshuffle([1])\n",
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), FLAGGED)
+def test_flagged(lint: Lint, source: str, expected: list[str]) -> None:
+    assert codes(lint(source)) == expected
+
+
+@pytest.mark.parametrize("source", ALLOWED)
+def test_allowed(lint: Lint, source: str) -> None:
+    assert lint(source) == []
+
+
+def test_messages(lint: Lint) -> None:
+    source = (
+        "import numpy as np\nimport random\nimport torch.nn as nn\n"
+        "net = nn.Linear(1, 1)\nx = np.random.rand()\nrandom.random()\nrng = np.random.default_rng()\n"
+    )
+    assert lint(source) == [
+        "4:7: SEED001 torch.nn.Linear draws from the torch global RNG, which this program never seeds; "
+        "call torch.manual_seed(seed) at startup",
+        "5:5: SEED001 numpy.random.rand draws from the numpy.random global RNG, which this program never seeds; "
+        "call numpy.random.seed(seed) at startup or draw from numpy.random.default_rng(seed)",
+        "6:1: SEED001 random.random draws from the random module's global RNG, which this program never seeds; "
+        "call random.seed(seed) at startup",
+        "7:7: SEED001 numpy.random.default_rng() is created without a seed, so every run differs; "
+        "pass one: numpy.random.default_rng(seed)",
+    ]
+
+
+def test_extra_helper_option(lint: Lint) -> None:
+    source = "import torch\nfrom mylib import make_deterministic\nmake_deterministic()\nx = torch.rand(1)\n"
+    assert codes(lint(source)) == ["4:5: SEED001"]
+    assert lint(source, "--seeds-helpers=make_deterministic") == []
+    assert lint(source, "--seeds-helpers=other,mylib.make_deterministic") == []
