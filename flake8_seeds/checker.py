@@ -48,7 +48,8 @@ class SeedsChecker:
         for helper in helpers:
             if not all(part.isidentifier() for part in helper.split(".")):
                 manager.parser.error(
-                    f"--seeds-helpers: {helper!r} is not a function name (expected e.g. set_seed or my_pkg.utils.set_seed)"
+                    f"--seeds-helpers: {helper!r} is not a function name "
+                    "(expected e.g. set_seed or my_pkg.utils.set_seed)"
                 )
         version = (options.seeds_min_torch_version or "").strip()
         minimum: tuple[int, ...] | None = None

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import cached_property
 
 from flake8_seeds.names import ImportMap, dotted_name
@@ -21,6 +21,7 @@ RNG_CONSTRUCTORS = frozenset({
     "random.Random",
     "torch.Generator",
 })
+
 
 def is_true_constant(node: ast.expr | None) -> bool:
     """``True`` or a non-zero int literal."""
@@ -57,7 +58,7 @@ def has_unpacking(call: ast.Call) -> bool:
     )
 
 
-def walk_local(nodes: list[ast.stmt] | list[ast.AST]) -> Iterator[ast.AST]:
+def walk_local(nodes: Sequence[ast.AST]) -> Iterator[ast.AST]:
     """Walk statements without entering nested functions, lambdas or classes."""
     stack: list[ast.AST] = list(reversed(nodes))
     while stack:
@@ -148,7 +149,8 @@ class FileFacts:
     @cached_property
     def module_level_nodes(self) -> set[int]:
         """ids of nodes that run at import time (outside functions and classes)."""
-        body = [s for s in self.tree.body if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]  # type: ignore[attr-defined]
+        scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+        body = [s for s in self.tree.body if not isinstance(s, scopes)]  # type: ignore[attr-defined]
         return {id(node) for node in walk_local(body)}
 
     @cached_property

@@ -72,8 +72,10 @@ ALLOWED = [
     # Draws from a dedicated generator are not the global RNG's.
     "import torch\ng = torch.Generator().manual_seed(0)\nx = torch.randn(3, generator=g)\n",
     # Seeding helpers, known and imported, seed every family.
-    "import torch\nimport numpy as np\nimport lightning as L\nL.seed_everything(0)\nx = torch.rand(1) + np.random.rand()\n",
-    "import torch\nfrom pytorch_lightning.utilities.seed import seed_everything\nseed_everything(1)\nx = torch.rand(1)\n",
+    "import torch\nimport numpy as np\nimport lightning as L\nL.seed_everything(0)\n"
+    "x = torch.rand(1) + np.random.rand()\n",
+    "import torch\nfrom pytorch_lightning.utilities.seed import seed_everything\nseed_everything(1)\n"
+    "x = torch.rand(1)\n",
     "import torch\nfrom transformers import set_seed\nset_seed(0)\nx = torch.rand(1)\n",
     "import torch\nfrom accelerate.utils import set_seed\nset_seed(0)\nx = torch.rand(1)\n",
     "import torch\nfrom detectron2.utils.env import seed_all_rng\nseed_all_rng(3)\nx = torch.rand(1)\n",

@@ -23,9 +23,11 @@ FLAGGED = [
     ("from torch.utils.data import DataLoader, RandomSampler\nDataLoader([1], sampler=RandomSampler([1]))\n",
      ["2:25: SEED004"]),
     # Unseeded generators.
-    ("import torch\nfrom torch.utils.data import DataLoader\nDataLoader([1], shuffle=True, generator=torch.Generator())\n",
+    ("import torch\nfrom torch.utils.data import DataLoader\n"
+     "DataLoader([1], shuffle=True, generator=torch.Generator())\n",
      ["3:1: SEED004"]),
-    ("import torch\nfrom torch.utils.data import random_split\ng = torch.Generator()\nrandom_split([1, 2], [1, 1], g)\n",
+    ("import torch\nfrom torch.utils.data import random_split\ng = torch.Generator()\n"
+     "random_split([1, 2], [1, 1], g)\n",
      ["4:1: SEED004"]),
     ("import torch\nfrom torch.utils.data import DataLoader\n\n\nclass Run:\n    def __init__(self):\n"
      "        self.g = torch.Generator()\n        self.loader = DataLoader([1], shuffle=True, generator=self.g)\n",
@@ -49,7 +51,8 @@ ALLOWED = [
     "from torch.utils.data import DataLoader\nDataLoader([1], shuffle=True, sampler=object())\n",
     "from torch.utils.data import DataLoader\nDataLoader([1], batch_sampler=object())\n",
     "from torch.utils.data import DistributedSampler\nDistributedSampler([1], num_replicas=1, rank=0)\n",
-    "import torch\nfrom torch.utils.data import RandomSampler\nRandomSampler([1], generator=torch.Generator().manual_seed(1))\n",
+    "import torch\nfrom torch.utils.data import RandomSampler\n"
+    "RandomSampler([1], generator=torch.Generator().manual_seed(1))\n",
     "import torch\nfrom torch.utils.data import random_split\n"
     "random_split([1, 2], [1, 1], generator=torch.Generator().manual_seed(42))\n",
     # A generator that comes in as a parameter is the caller's business.

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from flake8_seeds.facts import (
@@ -26,6 +26,7 @@ GLOBAL_SEEDERS = {
     "random.seed": "random",
     "torch.manual_seed": "torch",
 }
+Function = FunctionNode | ast.Lambda
 FIX = "reseed it per worker in a worker_init_fn from torch.utils.data.get_worker_info().seed"
 
 
@@ -128,7 +129,7 @@ def _reachable(methods: dict[str, FunctionNode], entries: set[str]) -> set[str]:
         self_name = _self_name(method)
         for node in walk_local(method.body):
             if isinstance(node, ast.Call):
-                callee = _self_attr(node.func, self_name)  # type: ignore[arg-type]
+                callee = _self_attr(node.func, self_name)
                 if callee in methods and callee not in reached:
                     todo.append(callee)
     return reached
@@ -225,9 +226,8 @@ def _rng_uses(call: ast.Call) -> Iterator[ast.expr]:
         yield keyword.value
 
 
-def _reseeded(body: list[ast.stmt], key: object) -> Iterator[str]:
-    """Names (through ``key``) that statements assign or reseed."""
-    extract = key  # type: ignore[assignment]
+def _reseeded(body: list[ast.stmt] | list[ast.expr], extract: Callable[[ast.expr], str | None]) -> Iterator[str]:
+    """Names (through ``extract``) that statements assign or reseed."""
     for node in walk_local(body):
         targets: list[ast.expr] = []
         if isinstance(node, ast.Assign):
@@ -240,7 +240,7 @@ def _reseeded(body: list[ast.stmt], key: object) -> Iterator[str]:
             if (isinstance(target, ast.Attribute) and target.attr == "state"
                     and isinstance(target.value, ast.Attribute) and target.value.attr == "bit_generator"):
                 target = target.value.value  # x.bit_generator.state = ...
-            name = extract(target)  # type: ignore[operator]
+            name = extract(target)
             if name:
                 yield name
 
@@ -315,9 +315,9 @@ def _single_process(cls: ast.ClassDef, classes: dict[str, ast.ClassDef], loaders
 
 # -- worker_init_fn ---------------------------------------------------------------
 
-def _worker_init_functions(facts: FileFacts) -> list[FunctionNode | ast.Lambda]:
+def _worker_init_functions(facts: FileFacts) -> list[Function]:
     """Functions passed as ``worker_init_fn=`` or named so."""
-    found: list[FunctionNode | ast.Lambda] = list(facts.local_functions.get("worker_init_fn", ()))
+    found: list[Function] = list(facts.local_functions.get("worker_init_fn", ()))
     for call in facts.calls:
         value = argument(call, "worker_init_fn", None)
         if value is None and facts.qualified_call_name(call) == DATALOADER:
@@ -331,16 +331,16 @@ def _worker_init_functions(facts: FileFacts) -> list[FunctionNode | ast.Lambda]:
     return found
 
 
-def _worker_hooks(facts: FileFacts, init_functions: list[FunctionNode | ast.Lambda]) -> WorkerInfoUse:
+def _worker_hooks(facts: FileFacts, init_functions: list[Function]) -> WorkerInfoUse:
     """What worker_init_fns and functions that call get_worker_info() reseed."""
     hooks = WorkerInfoUse()
-    functions: list[FunctionNode | ast.Lambda] = list(init_functions)
+    functions: list[Function] = list(init_functions)
     for call in facts.calls_to(GET_WORKER_INFO):
         for function in facts.functions:
             if function not in functions and _contains(function, call):
                 functions.append(function)
-    for function in functions:
-        body = function.body if isinstance(function.body, list) else [function.body]
+    for hook in functions:
+        body = hook.body if isinstance(hook.body, list) else [hook.body]
         hooks.attributes.update(_reseeded(body, _attribute_not_on_self))
         hooks.names.update(_reseeded(body, lambda n: n.id if isinstance(n, ast.Name) else None))
         for node in walk_local(body):
@@ -360,16 +360,17 @@ def _attribute_not_on_self(node: ast.expr) -> str | None:
 
 def _contains(function: FunctionNode, node: ast.AST) -> bool:
     start, end = function.lineno, function.end_lineno or function.lineno
-    return start <= node.lineno <= end and any(n is node for n in walk_local(function.body))  # type: ignore[attr-defined]
+    line: int = node.lineno  # type: ignore[attr-defined]
+    return start <= line <= end and any(n is node for n in walk_local(function.body))
 
 
-def _epoch_replaying_init_fns(facts: FileFacts, init_functions: list[FunctionNode | ast.Lambda]) -> Iterator[Finding]:
+def _epoch_replaying_init_fns(facts: FileFacts, init_functions: list[Function]) -> Iterator[Finding]:
     module_constants = _module_constants(facts)
     for function in init_functions:
         body = function.body if isinstance(function.body, list) else [function.body]
         params = function.args.posonlyargs + function.args.args
         worker_id = params[0].arg if params else None
-        local_values = {}
+        local_values: dict[str, list[ast.expr]] = {}
         if not isinstance(function, ast.Lambda):
             for node in walk_local(body):
                 if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
@@ -393,7 +394,8 @@ def _module_constants(facts: FileFacts) -> set[str]:
     """Module-level names bound to a literal or to an expression of literals."""
     names: set[str] = set()
     for stmt in facts.tree.body:  # type: ignore[attr-defined]
-        if isinstance(stmt, ast.Assign) and all(isinstance(n, (ast.Constant, ast.BinOp, ast.UnaryOp, ast.operator, ast.unaryop)) for n in ast.walk(stmt.value)):
+        literal = (ast.Constant, ast.BinOp, ast.UnaryOp, ast.operator, ast.unaryop)
+        if isinstance(stmt, ast.Assign) and all(isinstance(n, literal) for n in ast.walk(stmt.value)):
             names.update(t.id for t in stmt.targets if isinstance(t, ast.Name))
     return names
 
@@ -403,7 +405,10 @@ def _same_every_epoch(facts: FileFacts, node: ast.expr, worker_id: str | None,
     """True when the expression provably repeats every epoch."""
     if depth > 8:
         return False
-    recurse = lambda n: _same_every_epoch(facts, n, worker_id, local_values, constants, depth + 1)  # noqa: E731
+
+    def recurse(child: ast.expr) -> bool:
+        return _same_every_epoch(facts, child, worker_id, local_values, constants, depth + 1)
+
     if isinstance(node, ast.Constant):
         return isinstance(node.value, (int, float))
     if isinstance(node, ast.Name):

@@ -12,6 +12,7 @@ CODE = "SEED004"
 DATALOADER = "torch.utils.data.DataLoader"
 GENERATOR = "torch.Generator"
 FIX = "pass generator=torch.Generator().manual_seed(seed)"
+UNSEEDED = "never seeded, so it ignores the run's seed"
 
 # Callables that draw from `generator=` (or the global torch RNG without it),
 # with the position of their `generator` parameter.
@@ -45,7 +46,8 @@ def check(facts: FileFacts, settings: Settings) -> Iterator[Finding]:
         if isinstance(shuffle, ast.Constant):
             yield finding(call, CODE, f"DataLoader shuffles with the global torch RNG; {FIX}")
         else:
-            yield finding(call, CODE, f"DataLoader may shuffle (shuffle={ast.unparse(shuffle)}) with the global torch RNG; {FIX}")
+            shown = ast.unparse(shuffle)
+            yield finding(call, CODE, f"DataLoader may shuffle (shuffle={shown}) with the global torch RNG; {FIX}")
     for name, position in RANDOM_CALLS.items():
         short = name.rsplit(".", 1)[-1]
         for call in facts.calls_to(name):
@@ -60,11 +62,12 @@ def _check_generator(
     facts: FileFacts, call: ast.Call, what: str, generator: ast.expr | None, unseeded: set[str]
 ) -> Iterator[Finding]:
     if isinstance(generator, ast.Call) and facts.qualified_call_name(generator) == GENERATOR:
-        yield finding(call, CODE, f"{what} gets torch.Generator() that is never seeded, so it ignores the run's seed; {FIX}")
+        yield finding(call, CODE, f"{what} gets torch.Generator() that is {UNSEEDED}; {FIX}")
         return
     name = dotted_name(generator) if generator is not None else None
     if name is not None and name in unseeded:
-        yield finding(call, CODE, f"{what} gets generator {name}, a torch.Generator() that is never seeded, so it ignores the run's seed; call {name}.manual_seed(seed)")
+        yield finding(call, CODE, f"{what} gets generator {name}, a torch.Generator() that is {UNSEEDED}; "
+                                  f"call {name}.manual_seed(seed)")
 
 
 def _unseeded_generator_names(facts: FileFacts) -> set[str]:
@@ -80,12 +83,12 @@ def _unseeded_generator_names(facts: FileFacts) -> set[str]:
     for function in facts.functions:
         args = function.args
         other.update(a.arg for a in args.posonlyargs + args.args + args.kwonlyargs)
-    seeded = set()
+    seeded: set[str] = set()
     for method in ("manual_seed", "set_state", "seed"):
         for call in facts.method_calls.get(method, ()):
-            name = dotted_name(call.func.value)  # type: ignore[attr-defined]
-            if name is not None:
-                seeded.add(name)
+            receiver = dotted_name(call.func.value)  # type: ignore[attr-defined]
+            if receiver is not None:
+                seeded.add(receiver)
     return made - seeded - other
 
 
