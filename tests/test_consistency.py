@@ -31,3 +31,10 @@ def test_codes_are_unique_and_ordered() -> None:
     codes = [r.code for r in RULES]
     assert codes == sorted(set(codes))
     assert all(re.fullmatch(r"SEED\d{3}", c) for c in codes)
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    section = README.split("## Test it", 1)[1]
+    command = section.split("```console\n", 1)[1].split("\n", 1)[0]
+    ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text()
+    assert command in ci.splitlines()
