@@ -1,0 +1,57 @@
+"""SEED002, buggy: a Dataset keeps a seeded torch.Generator made in __init__ and draws from it in __getitem__.
+
+Every DataLoader worker gets a copy of the generator in the same state, so the workers repeat
+each other's numbers, and each epoch (fresh workers, same parent state) repeats the last.
+
+    python examples/seed002_torch_generator.py [--workers 4] [--epochs 2]
+
+The last line of output is JSON: for each epoch, one row per sample (index, worker id, value).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+
+import torch
+from torch.utils.data import DataLoader, Dataset
+
+
+class JitterDataset(Dataset):
+    """Samples whose value stands in for a random augmentation parameter."""
+
+    def __init__(self, size: int, seed: int = 0) -> None:
+        self.size = size
+        self.g = torch.Generator().manual_seed(seed)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, index: int) -> tuple[int, int, float]:
+        info = torch.utils.data.get_worker_info()
+        worker = info.id if info is not None else -1
+        return index, worker, torch.rand(1, dtype=torch.float64, generator=self.g).item()
+
+
+def collect(loader: DataLoader, epochs: int) -> list[list[dict[str, float]]]:
+    """Every sample the loader yields, epoch by epoch."""
+    result = []
+    for _ in range(epochs):
+        rows = []
+        for indices, workers, values in loader:
+            for index, worker, value in zip(indices.tolist(), workers.tolist(), values.tolist()):
+                rows.append({"index": index, "worker": worker, "value": value})
+        result.append(rows)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--epochs", type=int, default=2)
+    args = parser.parse_args()
+    loader = DataLoader(JitterDataset(8), batch_size=2, num_workers=args.workers)
+    print(json.dumps({"workers": args.workers, "epochs": collect(loader, args.epochs)}))
+
+
+if __name__ == "__main__":
+    main()
