@@ -40,9 +40,10 @@ FLAGGED = [
      "x = torch.rand(1)\n", ["4:5: SEED001"]),
     ("import os\nimport random\nrandom.seed(os.urandom(8))\nrandom.random()\n", ["4:1: SEED001"]),
     # Unseeded RNG objects: reported where they are made, whatever else is seeded.
-    ("import numpy as np\nnp.random.seed(0)\nrng = np.random.default_rng()\n", ["3:7: SEED001"]),
-    ("from numpy.random import default_rng\nrng = default_rng(None)\n", ["2:7: SEED001"]),
-    ("import random\nr = random.Random()\n", ["2:5: SEED001"]),
+    ("import numpy as np\nnp.random.seed(0)\nrng = np.random.default_rng()\nx = np.random.rand()\n",
+     ["3:7: SEED001"]),
+    ("from numpy.random import default_rng\nrng = default_rng(None)\n" + MAIN, ["2:7: SEED001"]),
+    ("import random\nr = random.Random()\n" + MAIN, ["2:5: SEED001"]),
     ("import numpy as np\n\n\ndef main():\n    return np.random.RandomState()\n" + MAIN, ["5:12: SEED001"]),
     # A helper of this file seeds what its body seeds.
     ("import numpy as np\nimport torch\n\n\ndef set_seed(s):\n    torch.manual_seed(s)\n\n\n"
@@ -65,7 +66,9 @@ ALLOWED = [
     "import numpy as np\nrng = np.random.default_rng(0)\nx = rng.random()\n",
     "import numpy as np\nrng = np.random.default_rng(seed=7)\n",
     "import random\nr = random.Random(5)\nr.random()\n",
-    # Library modules (functions and classes only) are never flagged.
+    # Library modules (functions and classes only) are never flagged; a private
+    # module-level RNG object is not a draw, so it does not make a program.
+    "import random\n_rng = random.Random()\n\n\ndef seed(s):\n    _rng.seed(s)\n",
     "import torch\n\n\ndef noise(n):\n    return torch.randn(n)\n",
     "import numpy as np\nimport torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n"
     "        super().__init__()\n        self.fc = nn.Linear(2, 2)\n        self.rng = np.random.default_rng()\n",

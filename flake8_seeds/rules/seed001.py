@@ -94,7 +94,7 @@ def check(facts: FileFacts, settings: Settings) -> Iterator[Finding]:
     unseeded_objects = _unseeded_objects(facts)
     if not draws and not unseeded_objects:
         return
-    if not _is_program(facts, draws, unseeded_objects):
+    if not _is_program(facts, draws):
         return
     seeded = _seeded_families(facts, settings)
     first: dict[str, tuple[ast.Call, str]] = {}
@@ -144,14 +144,16 @@ def _unseeded_objects(facts: FileFacts) -> list[tuple[ast.Call, str]]:
     return found
 
 
-def _is_program(facts: FileFacts, draws: list[tuple[ast.Call, str, str]],
-                unseeded_objects: list[tuple[ast.Call, str]]) -> bool:
+def _is_program(facts: FileFacts, draws: list[tuple[ast.Call, str, str]]) -> bool:
+    """A ``__main__`` block, or a draw at import time.
+
+    Making an RNG object at module level is not a draw: libraries keep private
+    RNGs that they seed through their own API.
+    """
     if facts.has_main_block:
         return True
     module_level = facts.module_level_nodes
-    return any(id(d[0]) in module_level for d in draws) or any(
-        id(o[0]) in module_level for o in unseeded_objects
-    )
+    return any(id(d[0]) in module_level for d in draws)
 
 
 def _seeded_families(facts: FileFacts, settings: Settings) -> set[str]:

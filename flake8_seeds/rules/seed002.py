@@ -341,21 +341,24 @@ def _worker_hooks(facts: FileFacts, init_functions: list[Function]) -> WorkerInf
                 functions.append(function)
     for hook in functions:
         body = hook.body if isinstance(hook.body, list) else [hook.body]
-        hooks.attributes.update(_reseeded(body, _attribute_not_on_self))
+        hooks.attributes.update(_reseeded(body, lambda n: _dataset_attribute(facts, n)))
         hooks.names.update(_reseeded(body, lambda n: n.id if isinstance(n, ast.Name) else None))
         for node in walk_local(body):
             if isinstance(node, ast.Call):
-                if isinstance(node.func, ast.Attribute):
+                if isinstance(node.func, ast.Attribute) and facts.qualified_call_name(node) is None:
                     hooks.methods.add(node.func.attr)
                 if facts.qualified_call_name(node) == "numpy.random.seed":
                     hooks.seeds_numpy = True
     return hooks
 
 
-def _attribute_not_on_self(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Attribute) and not (isinstance(node.value, ast.Name) and node.value.id == "self"):
-        return node.attr
-    return None
+def _dataset_attribute(facts: FileFacts, node: ast.expr) -> str | None:
+    """``X`` for ``<something>.X``, unless it is ``self.X`` or a module's (``np.random``)."""
+    if not isinstance(node, ast.Attribute) or facts.names.qualified_name(node) is not None:
+        return None
+    if isinstance(node.value, ast.Name) and node.value.id == "self":
+        return None
+    return node.attr
 
 
 def _contains(function: FunctionNode, node: ast.AST) -> bool:
