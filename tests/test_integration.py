@@ -1,4 +1,8 @@
-"""The plugin inside flake8: on by default, noqa, select, per-file-ignores, options."""
+"""The plugin inside flake8, in process: on by default, select; plus one subprocess smoke test.
+
+noqa, per-file-ignores, ignore, every option from the command line and from setup.cfg,
+tox.ini and .flake8, and malformed option values are tested in test_tools.py.
+"""
 from __future__ import annotations
 
 import subprocess
@@ -32,71 +36,14 @@ def test_on_by_default(tmp_path: Path, capsys: pytest.CaptureFixture[str], monke
     assert run_in(tmp_path, capsys, monkeypatch) == ["SEED003", "SEED001"]
 
 
-def test_noqa_with_code(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    source = BUGGY.replace("= True", "= True  # noqa: SEED003").replace("(3)", "(3)  # noqa: SEED004")
-    assert run_in(tmp_path, capsys, monkeypatch, source=source) == ["SEED001"]
-
-
 def test_select_hides_the_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                 monkeypatch: pytest.MonkeyPatch) -> None:
     assert run_in(tmp_path, capsys, monkeypatch, config="select = E,F,W\n") == []
 
 
-def test_per_file_ignores_turns_off_one_rule(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    assert run_in(tmp_path, capsys, monkeypatch, config="per-file-ignores = *: SEED003\n") == ["SEED001"]
-
-
 def test_extend_select_on_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     assert run_in(tmp_path, capsys, monkeypatch, "--select=E", "--extend-select=SEED001") == ["SEED001"]
-
-
-def test_ignore_one_rule_on_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    assert run_in(tmp_path, capsys, monkeypatch, "--extend-ignore=SEED003") == ["SEED001"]
-
-
-HELPER_PROGRAM = "import torch\nfrom mylib import make_deterministic\nmake_deterministic()\nx = torch.rand(1)\n"
-LEGACY_DATASET = textwrap.dedent("""\
-    import numpy as np
-    from torch.utils.data import Dataset
-
-
-    class DS(Dataset):
-        def __getitem__(self, i):
-            return np.random.rand()
-""")
-
-
-@pytest.mark.parametrize(("source", "option", "value", "without", "with_option"), [
-    (HELPER_PROGRAM, "seeds-helpers", "make_deterministic", ["SEED001"], []),
-    (LEGACY_DATASET, "seeds-min-torch-version", "1.8", [], ["SEED002"]),
-])
-@pytest.mark.parametrize("where", ["command line", "setup.cfg"])
-def test_options(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-                 source: str, option: str, value: str, without: list[str], with_option: list[str],
-                 where: str) -> None:
-    assert run_in(tmp_path, capsys, monkeypatch, "--select=SEE", source=source) == without
-    if where == "command line":
-        got = run_in(tmp_path, capsys, monkeypatch, "--select=SEE", f"--{option}={value}", source=source)
-    else:
-        got = run_in(tmp_path, capsys, monkeypatch, "--select=SEE", config=f"{option} = {value}\n", source=source)
-    assert got == with_option
-
-
-@pytest.mark.parametrize(("option", "value", "message"), [
-    ("--seeds-min-torch-version", "banana", "'banana' is not a version"),
-    ("--seeds-helpers", "1bad", "'1bad' is not a function name"),
-])
-def test_bad_option_value_is_a_clear_error(tmp_path: Path, option: str, value: str, message: str) -> None:
-    (tmp_path / "t.py").write_text(BUGGY)
-    result = subprocess.run([sys.executable, "-m", "flake8", f"{option}={value}", "t.py"],
-                            cwd=tmp_path, capture_output=True, text=True)
-    assert result.returncode == 2
-    assert message in result.stderr
-    assert "Traceback" not in result.stderr
-    assert result.stdout == ""
 
 
 def test_subprocess_smoke(tmp_path: Path) -> None:
