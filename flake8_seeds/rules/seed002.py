@@ -318,10 +318,12 @@ def _single_process(cls: ast.ClassDef, classes: dict[str, ast.ClassDef], loaders
 def _worker_init_functions(facts: FileFacts) -> list[Function]:
     """Functions passed as ``worker_init_fn=`` or named so."""
     found: list[Function] = list(facts.local_functions.get("worker_init_fn", ()))
-    for call in facts.calls:
-        value = argument(call, "worker_init_fn", None)
-        if value is None and facts.qualified_call_name(call) == DATALOADER:
-            value = argument(call, "worker_init_fn", 10)
+    given = [k.value for call in facts.calls for k in call.keywords if k.arg == "worker_init_fn"]
+    for call in facts.calls_to(DATALOADER):
+        positional = argument(call, "worker_init_fn", 10)
+        if positional is not None and positional not in given:
+            given.append(positional)
+    for value in given:
         if isinstance(value, ast.Lambda):
             found.append(value)
         elif isinstance(value, ast.Name):
