@@ -30,6 +30,12 @@ def test_lint(capsys: pytest.CaptureFixture[str], name: str) -> None:
     assert seed_codes(capsys, name) == LINT[name]
 
 
+def _kernels(run: Output) -> tuple[str, ...] | str:
+    """The kernel names a CUDA run reported, or the reason it could not (no profiler support)."""
+    kernels = run["kernels"]
+    return tuple(kernels) if isinstance(kernels, list) else str(kernels)
+
+
 def _bits(run: Output) -> set[tuple[str, str]]:
     """The distinct (output digest, gradient digest) pairs of one process's repeated steps."""
     return set(zip(run["outputs"], run["grads"]))
@@ -65,7 +71,7 @@ def test_benchmark_effects_cuda(observe: Observe) -> None:
 
     bits_per_process = [_bits(run) for run in benchmark]
     all_bits = set().union(*bits_per_process)
-    kernel_sets = {tuple(run["kernels"]) if isinstance(run["kernels"], list) else run["kernels"] for run in benchmark}
+    kernel_sets = {_kernels(run) for run in benchmark}
     observe(
         device=deterministic["device_name"], torch=deterministic["torch"], cudnn=deterministic["cudnn_version"],
         processes=len(benchmark),
@@ -73,8 +79,7 @@ def test_benchmark_effects_cuda(observe: Observe) -> None:
         processes_with_varying_repeats=sum(len(bits) > 1 for bits in bits_per_process),
         processes_differing_from_deterministic=sum(bits != _bits(deterministic) for bits in bits_per_process),
         distinct_kernel_sets=len(kernel_sets),
-        kernels_differ_from_deterministic=any(
-            kernels != tuple(deterministic["kernels"] or ()) for kernels in kernel_sets),
+        kernels_differ_from_deterministic=any(kernels != _kernels(deterministic) for kernels in kernel_sets),
         benchmark_step_s=statistics.median(s for run in benchmark for s in run["step_seconds"][1:]),
         deterministic_step_s=statistics.median(deterministic["step_seconds"][1:]),
         benchmark_kernels=sorted(kernel_sets, key=str),
