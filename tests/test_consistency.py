@@ -38,3 +38,15 @@ def test_ci_runs_the_readme_test_command() -> None:
     command = section.split("```console\n", 1)[1].split("\n", 1)[0]
     ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text()
     assert command in ci.splitlines()
+
+
+def test_try_it_counts_match_the_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    from flake8.main.cli import main as flake8_main
+
+    claim = re.search(r"\((\d+) findings in (\d+) files", README)
+    assert claim is not None
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    flake8_main(["--isolated", "--select=SEE", str(examples)])
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == int(claim[1])
+    assert len({line.split(":", 1)[0] for line in lines}) == int(claim[2])
