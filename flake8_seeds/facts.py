@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
 
 from flake8_seeds.names import ImportMap, dotted_name
@@ -69,6 +69,58 @@ def walk_local(nodes: Sequence[ast.AST]) -> Iterator[ast.AST]:
                 stack.append(child)
 
 
+# Fields that never lead to a node the facts collect: names and other scalars, and
+# expression contexts and operators (singleton leaves that make up a third of a tree).
+_SKIPPED_FIELDS = frozenset({
+    "ctx", "op", "ops", "names", "id", "attr", "arg", "name", "module", "level", "kind",
+    "type_comment", "conversion", "is_async", "simple", "tag", "kwd_attrs", "rest",
+    "type_ignores",
+})
+
+
+class _ChildFields(dict[type, tuple[str, ...]]):
+    """Node class -> the fields worth descending into, worked out on first sight."""
+
+    def __missing__(self, kind: type) -> tuple[str, ...]:
+        fields: tuple[str, ...] = ()
+        if isinstance(kind, type) and issubclass(kind, ast.AST) and kind is not ast.Constant:
+            fields = tuple(f for f in kind._fields if f not in _SKIPPED_FIELDS)
+        self[kind] = fields
+        return fields
+
+
+_CHILD_FIELDS = _ChildFields()
+
+
+def _collect(tree: ast.AST, sinks: dict[type, Callable[[ast.AST], None]]) -> None:
+    """Hand every node whose class is in ``sinks`` to its sink, in ``ast.walk`` order.
+
+    ``ast.walk`` goes breadth first; so does this, one level at a time, but it reads only
+    the fields that can lead to a node of interest (not names, contexts or operators)
+    and no generator per node.  Leaving out nodes that hold nothing of interest keeps the
+    order of the rest, and the walk takes a third of ``ast.walk``'s time.  Whatever is
+    not an AST node (``None`` in ``Dict.keys``) has no fields.
+    """
+    child_fields = _CHILD_FIELDS
+    sink_for = sinks.get
+    level: list[object] = [tree]
+    while level:
+        below: list[object] = []
+        push, push_all = below.append, below.extend
+        for node in level:
+            kind = type(node)
+            sink = sink_for(kind)
+            if sink is not None:
+                sink(node)  # type: ignore[arg-type]
+            for name in child_fields[kind]:
+                value = getattr(node, name, None)
+                if value.__class__ is list:
+                    push_all(value)
+                elif value is not None:
+                    push(value)
+        level = below
+
+
 class FileFacts:
     """Everything the rules read about a file, computed once."""
 
@@ -79,18 +131,13 @@ class FileFacts:
         assigns: list[ast.Assign | ast.AnnAssign] = []
         classes: list[ast.ClassDef] = []
         functions: list[FunctionNode] = []
-        for node in ast.walk(tree):
-            kind = type(node)
-            if kind is ast.Call:
-                calls.append(node)  # type: ignore[arg-type]
-            elif kind is ast.Assign or kind is ast.AnnAssign:
-                assigns.append(node)  # type: ignore[arg-type]
-            elif kind is ast.Import or kind is ast.ImportFrom:
-                imports.append(node)  # type: ignore[arg-type]
-            elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
-                functions.append(node)  # type: ignore[arg-type]
-            elif kind is ast.ClassDef:
-                classes.append(node)  # type: ignore[arg-type]
+        sinks = {
+            ast.Call: calls.append, ast.Assign: assigns.append, ast.AnnAssign: assigns.append,
+            ast.Import: imports.append, ast.ImportFrom: imports.append,
+            ast.FunctionDef: functions.append, ast.AsyncFunctionDef: functions.append,
+            ast.ClassDef: classes.append,
+        }
+        _collect(tree, sinks)  # type: ignore[arg-type]
         self.names = ImportMap(imports)
         self.relevant = bool(self.names.roots() & RELEVANT_ROOTS)
         self.calls = calls
