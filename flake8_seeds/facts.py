@@ -203,7 +203,7 @@ class FileFacts:
     @cached_property
     def has_main_block(self) -> bool:
         for stmt in self.tree.body:  # type: ignore[attr-defined]
-            if isinstance(stmt, ast.If) and _is_main_test(stmt.test):
+            if isinstance(stmt, ast.If) and is_main_test(stmt.test):
                 return True
         return False
 
@@ -230,7 +230,7 @@ class FileFacts:
                     yield name, node.value
 
 
-def _is_main_test(test: ast.expr) -> bool:
+def is_main_test(test: ast.expr) -> bool:
     if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
         return False
     sides = [test.left, test.comparators[0]]

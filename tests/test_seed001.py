@@ -53,6 +53,15 @@ FLAGGED = [
     # detectron2's seed_all_rng without a value picks a random seed.
     ("import torch\nfrom detectron2.utils.env import seed_all_rng\nseed_all_rng()\nx = torch.rand(1)\n",
      ["4:5: SEED001"]),
+    # Getters and other frameworks' seeders do not seed torch, NumPy or random.
+    ("import torch\nfrom utils import get_seed\nget_seed()\nx = torch.rand(1)\n", ["4:5: SEED001"]),
+    ("import torch\nimport tensorflow as tf\ntf.random.set_seed(0)\nx = torch.rand(1)\n", ["4:5: SEED001"]),
+    # A seeding method of this file is judged by its body.
+    ("import torch\n\n\nclass Exp:\n    def set_seed(self, s):\n        self.s = s\n\n\n"
+     "Exp().set_seed(0)\nx = torch.rand(1)\n", ["10:5: SEED001"]),
+    # A test runner that also draws at import time is still a program.
+    ("import unittest\nimport torch\nX = torch.rand(3)\n\nif __name__ == '__main__':\n    unittest.main()\n",
+     ["3:5: SEED001"]),
     # A generator= that is None is the global RNG.
     ("import torch\nx = torch.randn(3, generator=None)\n", ["2:5: SEED001"]),
 ]
@@ -92,6 +101,18 @@ ALLOWED = [
     "    print(torch.rand(1), np.random.rand(), random.random())\n" + MAIN,
     # A seeding method on an object we cannot see into.
     "import torch\n\n\nclass Exp:\n    pass\n\n\nexp = Exp()\nexp.set_seed(0)\nx = torch.rand(1)\n",
+    # An RNG object made without a seed and seeded right after.
+    "import random\n\n\ndef main(seed):\n    picker = random.Random()\n    picker.seed(seed)\n" + MAIN,
+    "import numpy as np\n\n\nclass Env:\n    def __init__(self):\n        self.rng = np.random.RandomState()\n\n"
+    "    def seed(self, s):\n        self.rng.seed(s)\n" + MAIN,
+    # An inference script: the weights the layers drew are overwritten.
+    "import torch\nnet = torch.nn.Linear(2, 2)\nnet.load_state_dict(torch.load('w.pt'))\n",
+    # A parameter or loop variable that shadows a module is not the module.
+    "import random\n\n\ndef pick(items, random):\n    return random.choice(items)\n" + MAIN,
+    "import random\n\n\ndef main(rngs):\n    for random in rngs:\n        random.shuffle([1])\n" + MAIN,
+    # A __main__ block that only runs the tests makes a test module, not a program.
+    "import unittest\nimport torch\n\n\nclass T(unittest.TestCase):\n    def test(self):\n"
+    "        self.assertEqual(torch.rand(2).shape, (2,))\n\n\nif __name__ == '__main__':\n    unittest.main()\n",
     # Near-misses: not the global RNGs.
     "import torch\nx = torch.zeros(3)\nx.fill_(1.0)\n",
     "import torch.nn as nn\nbn = nn.BatchNorm1d(3)\nrelu = nn.ReLU()\n",

@@ -5,7 +5,8 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from flake8_seeds.facts import FileFacts, argument, is_none, position
+from flake8_seeds.facts import FileFacts, argument, is_main_test, is_none, position
+from flake8_seeds.names import dotted_name
 from flake8_seeds.rules.base import Finding, Rule, Settings, finding
 
 CODE = "SEED001"
@@ -64,7 +65,10 @@ DRAWS.update({f"random.{f}": "random" for f in _RANDOM_FUNCS.split()})
 DRAWS.update({f"numpy.random.{f}": "numpy" for f in _NUMPY_FUNCS.split()})
 DRAWS.update({f"torch.{f}": "torch" for f in _TORCH_FUNCS.split()})
 DRAWS.update({f"torch.nn.init.{f}": "torch" for f in _INIT_FUNCS.split()})
-DRAWS.update({f"torch.nn.{f}": "torch" for f in _LAYERS.split()})
+LAYERS = frozenset(f"torch.nn.{f}" for f in _LAYERS.split())
+DRAWS.update({name: "torch" for name in LAYERS})
+# A program that loads weights overwrites what the layers drew when they were built.
+WEIGHT_LOADERS = ("load_state_dict", "from_pretrained", "load_from_checkpoint")
 
 # RNG objects that seed themselves from OS entropy when given no seed.
 SELF_SEEDING = frozenset({
@@ -87,6 +91,12 @@ NONDETERMINISTIC = frozenset({
 # Methods of RNG objects: `g.manual_seed(0)` seeds g, not a global family.
 RNG_OBJECT_METHODS = frozenset({"seed", "manual_seed", "set_state", "setstate", "initial_seed"})
 STDLIB_ROOTS = frozenset({"torch", "numpy", "random"})
+# Libraries whose *seed* functions seed only themselves.
+OTHER_FRAMEWORKS = frozenset({"tensorflow", "jax", "paddle", "mxnet", "cupy"})
+TEST_RUNNERS = frozenset({
+    "unittest.main", "pytest.main", "sys.exit", "absl.testing.absltest.main",
+    "torch.testing._internal.common_utils.run_tests", "run_tests",
+})
 
 
 def check(facts: FileFacts, settings: Settings) -> Iterator[Finding]:
@@ -96,6 +106,10 @@ def check(facts: FileFacts, settings: Settings) -> Iterator[Finding]:
         return
     if not _is_program(facts, draws):
         return
+    shadowed = _locally_bound_names(facts)
+    if shadowed:
+        draws = [d for d in draws if _root_name(d[0].func) not in shadowed]
+        unseeded_objects = [o for o in unseeded_objects if _root_name(o[0].func) not in shadowed]
     seeded = _seeded_families(facts, settings)
     first: dict[str, tuple[ast.Call, str]] = {}
     for call, family, what in sorted(draws, key=lambda d: position(d[0])):
@@ -111,9 +125,10 @@ def check(facts: FileFacts, settings: Settings) -> Iterator[Finding]:
 def _family_draws(facts: FileFacts) -> list[tuple[ast.Call, str, str]]:
     """(call, family, what it calls) for every draw from a global RNG."""
     draws: list[tuple[ast.Call, str, str]] = []
+    loads_weights = any(method in facts.method_calls for method in WEIGHT_LOADERS)
     for name, calls in facts.calls_by_name.items():
         family = DRAWS.get(name)
-        if family is None:
+        if family is None or (loads_weights and name in LAYERS):
             continue
         for call in calls:
             if family == "torch" and _has_generator(call):
@@ -133,27 +148,77 @@ def _has_generator(call: ast.Call) -> bool:
 
 
 def _unseeded_objects(facts: FileFacts) -> list[tuple[ast.Call, str]]:
-    """Self-seeding RNG objects made with no seed (or ``None``)."""
+    """Self-seeding RNG objects made with no seed (or ``None``) and never seeded later."""
     found = []
     for name in SELF_SEEDING:
         for call in facts.calls_by_name.get(name, ()):
             seed = argument(call, SEED_PARAMETER.get(name, "seed"), 0)
             if (not call.args and not call.keywords) or (seed is not None and is_none(seed)):
                 found.append((call, name))
+    if found:
+        reseeded = _reseeded_objects(facts)
+        bound_to = {id(value): target for target, value in facts.assigned_dotted_names()}
+        found = [(c, n) for c, n in found if bound_to.get(id(c)) not in reseeded]
     found.sort(key=lambda item: position(item[0]))
     return found
 
 
+def _reseeded_objects(facts: FileFacts) -> set[str]:
+    """Dotted names given a seed after they were made: ``rng.seed(s)``, ``state =``."""
+    names: set[str] = set()
+    for method in RNG_OBJECT_METHODS - {"initial_seed"}:
+        for call in facts.method_calls.get(method, ()):
+            receiver = dotted_name(call.func.value)  # type: ignore[attr-defined]
+            if receiver is not None and call.args and not is_none(call.args[0]):
+                names.add(receiver)
+    for target, _ in facts.assigned_dotted_names():
+        if target.endswith(".bit_generator.state"):
+            names.add(target[: -len(".bit_generator.state")])
+    return names
+
+
+def _root_name(func: ast.expr) -> str | None:
+    while isinstance(func, ast.Attribute):
+        func = func.value
+    return func.id if isinstance(func, ast.Name) else None
+
+
+def _locally_bound_names(facts: FileFacts) -> set[str]:
+    """Names that a function binds itself (parameters, assignments, loop targets).
+
+    ``def pick(items, random): random.choice(items)`` does not use the module.
+    """
+    bound: set[str] = set()
+    for function in facts.functions:
+        for node in ast.walk(function):
+            if isinstance(node, ast.arg):
+                bound.add(node.arg)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                bound.add(node.id)
+    return bound
+
+
 def _is_program(facts: FileFacts, draws: list[tuple[ast.Call, str, str]]) -> bool:
-    """A ``__main__`` block, or a draw at import time.
+    """A ``__main__`` block that is not just a test runner, or a draw at import time.
 
     Making an RNG object at module level is not a draw: libraries keep private
     RNGs that they seed through their own API.
     """
-    if facts.has_main_block:
+    if facts.has_main_block and not _main_only_runs_tests(facts):
         return True
     module_level = facts.module_level_nodes
     return any(id(d[0]) in module_level for d in draws)
+
+
+def _main_only_runs_tests(facts: FileFacts) -> bool:
+    """``if __name__ == "__main__": unittest.main()`` makes a test module, not a program."""
+    for stmt in facts.tree.body:  # type: ignore[attr-defined]
+        if isinstance(stmt, ast.If) and is_main_test(stmt.test):
+            calls = [n for n in ast.walk(stmt) if isinstance(n, ast.Call)]
+            names = {facts.qualified_call_name(c) or "" for c in calls}
+            if not calls or not names <= TEST_RUNNERS:
+                return False
+    return True
 
 
 def _seeded_families(facts: FileFacts, settings: Settings) -> set[str]:
@@ -168,7 +233,7 @@ def _seeded_families(facts: FileFacts, settings: Settings) -> set[str]:
         last = name.rsplit(".", 1)[-1]
         if name in settings.extra_helpers or last in settings.extra_helpers:
             return set(FAMILIES)
-        if "seed" not in last.lower() or name.split(".", 1)[0] in STDLIB_ROOTS:
+        if not _names_a_seeder(last) or name.split(".", 1)[0] in STDLIB_ROOTS | OTHER_FRAMEWORKS:
             continue
         if "." not in name and name in local:
             continue  # a helper of this file: its body's seeding calls count instead
@@ -176,13 +241,20 @@ def _seeded_families(facts: FileFacts, settings: Settings) -> set[str]:
             continue  # detectron2 picks a random seed when given none
         if any(_seeds_reproducibly(facts, c, allow_empty=True) for c in calls):
             return set(FAMILIES)
-    # A method whose name says it seeds, on an object we cannot see into.
+    # A method whose name says it seeds, on an object we cannot see into; a method of
+    # this file is judged by its body instead.
     for method, calls in facts.method_calls.items():
-        if "seed" in method.lower() and method not in RNG_OBJECT_METHODS:
+        if _names_a_seeder(method) and method not in RNG_OBJECT_METHODS and method not in local:
             if any(facts.qualified_call_name(c) is None and _seeds_reproducibly(facts, c, allow_empty=True)
                    for c in calls):
                 return set(FAMILIES)
     return seeded
+
+
+def _names_a_seeder(name: str) -> bool:
+    """``set_seed``, ``seed_everything``, ``init_seeds``; not ``get_seed`` or ``initial_seed``."""
+    lowered = name.lower()
+    return "seed" in lowered and not lowered.startswith(("get", "initial")) and lowered != "initial_seed"
 
 
 def _seeds_reproducibly(facts: FileFacts, call: ast.Call, allow_empty: bool = False) -> bool:
