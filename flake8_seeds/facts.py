@@ -153,15 +153,17 @@ class FileFacts:
         is grouped under itself, without dots.
         """
         grouped: dict[str, list[ast.Call]] = {}
+        resolved: dict[int, str | None] = {}  # id(call) -> qualified_call_name(call)
         resolve = self.names.qualified_name
         for call in self.calls:
             func = call.func
             if isinstance(func, (ast.Name, ast.Attribute)):
-                name = resolve(func)
+                name = resolved[id(call)] = resolve(func)
                 if name is None and isinstance(func, ast.Name):
                     name = func.id
                 if name is not None:
                     grouped.setdefault(name, []).append(call)
+        self._resolved_calls = resolved
         return grouped
 
     @cached_property
@@ -181,6 +183,11 @@ class FileFacts:
         return found
 
     def qualified_call_name(self, call: ast.Call) -> str | None:
+        self.calls_by_name  # resolves every call of the file once, into _resolved_calls
+        try:
+            return self._resolved_calls[id(call)]  # the file's calls stay alive: ids are unique
+        except KeyError:
+            pass
         func = call.func
         if isinstance(func, (ast.Name, ast.Attribute)):
             return self.names.qualified_name(func)

@@ -39,11 +39,15 @@ _PREFIX_REEXPORTS: tuple[tuple[str, str], ...] = (
 )
 
 
+_PRIVATE_PREFIXES = tuple(private for private, _ in _PREFIX_REEXPORTS)
+
+
 def canonical(qualified: str) -> str:
     """Fold a re-exported spelling onto its public name."""
-    for private, public in _PREFIX_REEXPORTS:
-        if qualified.startswith(private):
-            qualified = public + qualified[len(private):]
+    if qualified.startswith(_PRIVATE_PREFIXES):  # one test for the usual case: none
+        for private, public in _PREFIX_REEXPORTS:
+            if qualified.startswith(private):
+                qualified = public + qualified[len(private):]
     if qualified.startswith("torch.nn.modules."):
         # torch.nn.modules.conv.Conv2d -> torch.nn.Conv2d
         qualified = "torch.nn." + qualified.rsplit(".", 1)[-1]
@@ -78,6 +82,7 @@ class ImportMap:
                 else:
                     bound[local] = target
         self._bound = bound
+        self._canonical: dict[str, str] = {}  # per file, so memory does not grow across files
 
     def roots(self) -> set[str]:
         """The top-level modules this file imports from."""
@@ -97,7 +102,10 @@ class ImportMap:
         if attrs:
             attrs.reverse()
             base = base + "." + ".".join(attrs)
-        return canonical(base)
+        found = self._canonical.get(base)
+        if found is None:
+            found = self._canonical[base] = canonical(base)
+        return found
 
 
 def _bindings(node: ast.Import | ast.ImportFrom) -> Iterable[tuple[str, str]]:
