@@ -135,6 +135,45 @@ FLAGGED = [
      ds = DS()
      loader = DataLoader(ds, num_workers=2, worker_init_fn=seed_worker)
      """, ["15:16: SEED002"]),
+    ("annotated class attribute", """
+     class DS(Dataset):
+         rng: np.random.Generator = np.random.default_rng(5)
+
+         def __getitem__(self, i):
+             return self.rng.random()
+     """, ["10:16: SEED002"]),
+    ("a local worker_init_fn that does not reseed the object", """
+     def init(worker_id):
+         pass
+
+
+     class DS(Dataset):
+         def __init__(self):
+             self.rng = np.random.default_rng(0)
+
+         def __getitem__(self, i):
+             return self.rng.random()
+
+
+     loader = DataLoader(DS(), num_workers=2, worker_init_fn=init)
+     """, ["15:16: SEED002"]),
+    ("map-style dataset that only logs the worker id", """
+     class DS(Dataset):
+         def __init__(self):
+             self.rng = np.random.default_rng(0)
+
+         def __getitem__(self, i):
+             info = get_worker_info()
+             return info.id if info else 0, self.rng.random()
+     """, ["12:40: SEED002"]),
+    ("epoch replay when one DataLoader does not keep its workers", """
+     def init(worker_id):
+         np.random.seed(worker_id)
+
+
+     a = DataLoader([1], num_workers=2, worker_init_fn=init, persistent_workers=True)
+     b = DataLoader([1], num_workers=2, worker_init_fn=init)
+     """, ["7:5: SEED002"]),
     ("epoch-replaying worker_init_fn: get_state", """
      def worker_init_fn(worker_id):
          np.random.seed(np.random.get_state()[1][0] + worker_id)
@@ -286,6 +325,58 @@ ALLOWED = [
 
 
      loader = DataLoader([1], num_workers=2, worker_init_fn=worker_init_fn)
+     """),
+    ("worker-aware IterableDataset: one shared permutation, split by worker id", """
+     class Stream(IterableDataset):
+         def __init__(self, n, seed=0):
+             self.n = n
+             self.rng = np.random.default_rng(seed)
+
+         def __iter__(self):
+             info = get_worker_info()
+             wid, nw = (info.id, info.num_workers) if info else (0, 1)
+             yield from self.rng.permutation(self.n)[wid::nw].tolist()
+     """),
+    ("a worker_init_fn from another module may reseed it", """
+     from mylib import seed_worker
+
+
+     class DS(Dataset):
+         def __init__(self):
+             self.rng = np.random.default_rng(0)
+
+         def __getitem__(self, i):
+             return self.rng.random()
+
+
+     loader = DataLoader(DS(), num_workers=4, worker_init_fn=seed_worker)
+     """),
+    ("not a torch Dataset: keras and Hugging Face datasets", """
+     import keras
+     import datasets
+
+
+     class Batches(keras.utils.PyDataset):
+         def __init__(self):
+             self.rng = np.random.default_rng(0)
+
+         def __getitem__(self, i):
+             return self.rng.random()
+
+
+     class Wrapped(datasets.Dataset):
+         rng = np.random.default_rng(0)
+
+         def __getitem__(self, i):
+             return self.rng.random()
+     """),
+    ("persistent workers continue the stream across epochs", """
+     def worker_init_fn(worker_id):
+         np.random.seed(1234 + worker_id)
+
+
+     loader = DataLoader([1], num_workers=2, worker_init_fn=worker_init_fn, persistent_workers=True)
+     other = DataLoader([1], num_workers=2, worker_init_fn=lambda w: random.seed(w), persistent_workers=True)
      """),
     ("reseeding from an unknown value", """
      def worker_init_fn(worker_id):

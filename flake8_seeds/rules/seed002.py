@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from flake8_seeds.facts import (
-    FileFacts, FunctionNode, argument, has_unpacking, position, walk_local,
+    FileFacts, FunctionNode, argument, has_unpacking, is_none, is_true_constant, position, walk_local,
 )
 from flake8_seeds.names import dotted_name
 from flake8_seeds.rules.base import Finding, Rule, Settings, finding
@@ -16,6 +16,8 @@ CODE = "SEED002"
 DATASET_BASES = frozenset({"torch.utils.data.Dataset", "torch.utils.data.IterableDataset"})
 DATALOADER = "torch.utils.data.DataLoader"
 GET_WORKER_INFO = "torch.utils.data.get_worker_info"
+# Packages with classes named *Dataset that are not torch Datasets.
+NON_TORCH_ROOTS = frozenset({"keras", "tensorflow", "tf_keras", "datasets", "paddle", "mxnet", "jax", "flax"})
 WORKER_ENTRY_POINTS = ("__getitem__", "__getitems__", "__iter__", "__next__")
 # Calling one of these on an RNG object does not draw from it.
 NON_DRAWING = frozenset({"seed", "manual_seed", "set_state", "setstate", "get_state", "getstate",
@@ -67,8 +69,11 @@ def _is_dataset(facts: FileFacts, cls: ast.ClassDef, classes: dict[str, ast.Clas
     for base in cls.bases:
         if isinstance(base, ast.Subscript):  # Dataset[int]
             base = base.value
-        if facts.names.qualified_name(base) in DATASET_BASES:
+        qualified = facts.names.qualified_name(base)
+        if qualified in DATASET_BASES:
             return True
+        if qualified is not None and qualified.split(".", 1)[0] in NON_TORCH_ROOTS:
+            continue  # keras.utils.PyDataset, datasets.Dataset: no DataLoader workers
         name = dotted_name(base)
         if name is None:
             continue
@@ -142,17 +147,24 @@ def _check_dataset(
     mro = _mro(cls, classes)
     methods = _methods(mro)
     worker = _reachable(methods, set(WORKER_ENTRY_POINTS))
-    if not worker or _single_process(cls, classes, loaders):
+    if not worker:
         return
+    given = _loaders_given(cls, classes, loaders)
+    if given and (all(_single_process(call) for call in given) or all(_opaque_init_fn(facts, c) for c in given)):
+        return
+    streaming = _reachable(methods, {"__iter__"})
+    if any(facts.qualified_call_name(node) == GET_WORKER_INFO
+           for name in streaming for node in walk_local(methods[name].body) if isinstance(node, ast.Call)):
+        return  # an iterator that shards by worker: one shared RNG (a common permutation) may be deliberate
     worker_side = worker | _reachable(methods, hooks.methods)
 
     # RNG objects made outside worker code: self.X in other methods, class attributes.
     made: dict[str, str] = {}
     for base in reversed(mro):
         for stmt in base.body:
-            if isinstance(stmt, ast.Assign):
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
                 ctor = facts.is_rng_constructor(stmt.value)
-                for target in stmt.targets:
+                for target in stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]:
                     if ctor and isinstance(target, ast.Name):
                         made[target.id] = ctor
     for name, method in methods.items():
@@ -296,21 +308,25 @@ def _instantiated_class(node: ast.expr, classes: dict[str, ast.ClassDef]) -> str
     return None
 
 
-def _single_process(cls: ast.ClassDef, classes: dict[str, ast.ClassDef], loaders: dict[str, list[ast.Call]]) -> bool:
-    """True when every DataLoader built on this class (or a subclass) runs in-process."""
-    given = [
-        call for name, calls in loaders.items()
-        if cls in _mro(classes[name], classes) for call in calls
-    ]
-    if not given:
+def _loaders_given(cls: ast.ClassDef, classes: dict[str, ast.ClassDef],
+                   loaders: dict[str, list[ast.Call]]) -> list[ast.Call]:
+    """The DataLoader calls of the file given this class (or a subclass)."""
+    return [call for name, calls in loaders.items() if cls in _mro(classes[name], classes) for call in calls]
+
+
+def _single_process(call: ast.Call) -> bool:
+    if has_unpacking(call):
         return False
-    for call in given:
-        if has_unpacking(call):
-            return False
-        workers = argument(call, "num_workers", 5)
-        if workers is not None and not (isinstance(workers, ast.Constant) and workers.value == 0):
-            return False
-    return True
+    workers = argument(call, "num_workers", 5)
+    return workers is None or (isinstance(workers, ast.Constant) and workers.value == 0)
+
+
+def _opaque_init_fn(facts: FileFacts, call: ast.Call) -> bool:
+    """A worker_init_fn from elsewhere (imported, an attribute): it may reseed the dataset."""
+    init_fn = argument(call, "worker_init_fn", 10)
+    if init_fn is None or is_none(init_fn) or isinstance(init_fn, ast.Lambda):
+        return False
+    return not (isinstance(init_fn, ast.Name) and init_fn.id in facts.local_functions)
 
 
 # -- worker_init_fn ---------------------------------------------------------------
@@ -371,7 +387,10 @@ def _contains(function: FunctionNode, node: ast.AST) -> bool:
 
 def _epoch_replaying_init_fns(facts: FileFacts, init_functions: list[Function]) -> Iterator[Finding]:
     module_constants = _module_constants(facts)
+    persistent = _persistent_only(facts)
     for function in init_functions:
+        if persistent.get(id(function) if isinstance(function, ast.Lambda) else function.name):
+            continue  # workers live across epochs: the next epoch continues the stream
         body = function.body if isinstance(function.body, list) else [function.body]
         params = function.args.posonlyargs + function.args.args
         worker_id = params[0].arg if params else None
@@ -393,6 +412,22 @@ def _epoch_replaying_init_fns(facts: FileFacts, init_functions: list[Function]) 
                     f"so every epoch replays the same random numbers; derive it from "
                     f"torch.initial_seed() or torch.utils.data.get_worker_info().seed"
                 ))
+
+
+def _persistent_only(facts: FileFacts) -> dict[str | int, bool]:
+    """worker_init_fn (name, or id of a lambda) -> every DataLoader given it keeps its workers."""
+    persistent: dict[str | int, bool] = {}
+    for call in facts.calls_to(DATALOADER):
+        init_fn = argument(call, "worker_init_fn", 10)
+        key: str | int | None = None
+        if isinstance(init_fn, ast.Lambda):
+            key = id(init_fn)
+        elif isinstance(init_fn, ast.Name):
+            key = init_fn.id
+        if key is not None:
+            keeps = is_true_constant(argument(call, "persistent_workers", None))
+            persistent[key] = persistent.get(key, True) and keeps
+    return persistent
 
 
 def _module_constants(facts: FileFacts) -> set[str]:
