@@ -16,6 +16,8 @@ FLAGGED = [
     ("import torch\nwith torch.backends.cudnn.flags(True, True):\n    pass\n", ["2:6: SEED003"]),
     ("import lightning as L\ntrainer = L.Trainer(max_epochs=1, benchmark=True)\n", ["2:11: SEED003"]),
     ("from pytorch_lightning import Trainer\nTrainer(benchmark=True)\n", ["2:1: SEED003"]),
+    # A condition that is not the user's benchmark setting: benchmark mode is on for every GPU run.
+    ("import torch\nif torch.cuda.is_available():\n    torch.backends.cudnn.benchmark = True\n", ["3:5: SEED003"]),
 ]
 
 ALLOWED = [
@@ -28,6 +30,10 @@ ALLOWED = [
     "import torch\ntorch.backends.mkldnn.benchmark = True\n",
     "from mylib import cudnn\ncudnn.benchmark = True\n",
     "import torch\nsetattr(torch.backends.cudnn, 'benchmark', False)\n",
+    # Under an `if` on the user's own setting, the constant is the user's choice.
+    "import torch\ncfg = object()\nif cfg.benchmark:\n    torch.backends.cudnn.benchmark = True\n",
+    "import torch\nimport sys\ndeterministic = '--det' in sys.argv\nif deterministic:\n"
+    "    torch.backends.cudnn.deterministic = True\nelse:\n    torch.backends.cudnn.benchmark = True\n",
     "import torch\nwith torch.backends.cudnn.flags(enabled=True, benchmark=False):\n    pass\n",
     "import lightning as L\nL.Trainer(benchmark=False, deterministic=True)\n",
     "from mylib import Trainer\nTrainer(benchmark=True)\n",

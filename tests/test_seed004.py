@@ -14,6 +14,8 @@ FLAGGED = [
     # Non-constant shuffle: the loader can shuffle, so it needs a generator.
     ("from torch.utils.data import DataLoader\n\n\ndef make(ds, train):\n"
      "    return DataLoader(ds, shuffle=train)\n", ["5:12: SEED004"]),
+    # A name bound only to True is a constant.
+    ("from torch.utils.data import DataLoader\nSHUFFLE = True\nDataLoader([1], shuffle=SHUFFLE)\n", ["3:1: SEED004"]),
     ("from torch.utils.data import RandomSampler\nRandomSampler([1, 2])\n", ["2:1: SEED004"]),
     ("from torch.utils.data import SubsetRandomSampler\nSubsetRandomSampler([0, 1])\n", ["2:1: SEED004"]),
     ("from torch.utils.data import WeightedRandomSampler\nWeightedRandomSampler([0.5, 0.5], 2)\n", ["2:1: SEED004"]),
@@ -44,6 +46,10 @@ ALLOWED = [
     "DataLoader([1], 1, True, None, None, 0, None, False, False, 0, None, None, torch.Generator().manual_seed(0))\n",
     "from torch.utils.data import DataLoader\nDataLoader([1], shuffle=False)\n",
     "from torch.utils.data import DataLoader\nDataLoader([1], batch_size=4)\n",
+    # A name bound only to False never shuffles.
+    "from torch.utils.data import DataLoader\nSHUFFLE = False\nDataLoader([1], shuffle=SHUFFLE)\n",
+    "from torch.utils.data import DataLoader\n\n\ndef make(ds):\n    shuffle = False\n"
+    "    return DataLoader(ds, shuffle=shuffle)\n",
     # Unknown arguments: stay silent.
     "from torch.utils.data import DataLoader\nkw = {}\nDataLoader([1], shuffle=True, **kw)\n",
     "from torch.utils.data import DataLoader\nargs = []\nDataLoader([1], *args, shuffle=True)\n",
@@ -80,6 +86,7 @@ def test_messages(lint: Lint) -> None:
         "DataLoader([1], shuffle=True)\n"
         "DataLoader([1], shuffle=True, generator=torch.Generator())\n"
         "DataLoader([1], shuffle=len([]) > 0)\n"
+        "DataLoader([1], shuffle=len('a very long expression that gets cut') > 0)\n"
     )
     assert lint(source) == [
         "3:1: SEED004 DataLoader shuffles with the global torch RNG; "
@@ -88,4 +95,6 @@ def test_messages(lint: Lint) -> None:
         "pass generator=torch.Generator().manual_seed(seed)",
         "5:1: SEED004 DataLoader may shuffle (shuffle=len([]) > 0) with the global torch RNG; "
         "pass generator=torch.Generator().manual_seed(seed)",
+        "6:1: SEED004 DataLoader may shuffle (shuffle=len('a very long expression that gets...) with the "
+        "global torch RNG; pass generator=torch.Generator().manual_seed(seed)",
     ]

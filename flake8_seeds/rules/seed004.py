@@ -39,6 +39,8 @@ def check(facts: FileFacts, settings: Settings) -> Iterator[Finding]:
         if has_unpacking(call):
             continue
         shuffle = argument(call, "shuffle", DATALOADER_POSITIONS["shuffle"])
+        if shuffle is not None and not isinstance(shuffle, ast.Constant):
+            shuffle = _bound_constant(facts, shuffle) or shuffle
         if shuffle is None or (isinstance(shuffle, ast.Constant) and not shuffle.value):
             continue
         if _given(argument(call, "sampler", 3)) or _given(argument(call, "batch_sampler", 4)):
@@ -46,7 +48,7 @@ def check(facts: FileFacts, settings: Settings) -> Iterator[Finding]:
         if isinstance(shuffle, ast.Constant):
             yield finding(call, CODE, f"DataLoader shuffles with the global torch RNG; {FIX}")
         else:
-            shown = ast.unparse(shuffle)
+            shown = _short_source(shuffle)
             yield finding(call, CODE, f"DataLoader may shuffle (shuffle={shown}) with the global torch RNG; {FIX}")
     for name, position in RANDOM_CALLS.items():
         short = name.rsplit(".", 1)[-1]
@@ -56,6 +58,27 @@ def check(facts: FileFacts, settings: Settings) -> Iterator[Finding]:
                 yield from _check_generator(facts, call, short, generator, unseeded)
             elif not has_unpacking(call):
                 yield finding(call, CODE, f"{short} draws from the global torch RNG; {FIX}")
+
+
+def _bound_constant(facts: FileFacts, node: ast.expr) -> ast.Constant | None:
+    """The constant a name is bound to, when every binding in the file is that constant."""
+    name = dotted_name(node)
+    if name is None:
+        return None
+    values = [value for target, value in facts.assigned_dotted_names() if target == name]
+    if values and all(isinstance(v, ast.Constant) for v in values):
+        truths = {bool(v.value) for v in values}  # type: ignore[attr-defined]
+        if len(truths) == 1:
+            return values[0]  # type: ignore[return-value]
+    return None
+
+
+def _short_source(node: ast.expr, limit: int = 40) -> str:
+    try:
+        text = ast.unparse(node)
+    except RecursionError:
+        return "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _check_generator(
