@@ -77,7 +77,9 @@ class ImportMap:
         bound: dict[str, str | None] = {}
         for node in imports:
             for local, target in _bindings(node):
-                if local in bound and bound[local] != target:
+                # `try: import lightning.pytorch as pl / except ImportError: import
+                # pytorch_lightning as pl` binds one thing under two spellings.
+                if local in bound and canonical(f"{bound[local]}.") != canonical(f"{target}."):
                     bound[local] = None
                 else:
                     bound[local] = target

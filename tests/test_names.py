@@ -34,6 +34,9 @@ CASES = [
     ("import numpy as np", "rng.random", None),
     # Bound to two different things: ambiguous, so unresolved.
     ("import random\nfrom numpy import random", "random.seed", None),
+    # The same module under two spellings is one binding.
+    ("try:\n    import lightning.pytorch as pl\nexcept ImportError:\n    import pytorch_lightning as pl",
+     "pl.Trainer", "lightning.pytorch.Trainer"),
     # Star imports bind nothing we can know.
     ("from numpy.random import *", "seed", None),
 ]
