@@ -1,8 +1,6 @@
 """SEED001: randomness used but never seeded, through real flake8."""
 from __future__ import annotations
 
-import pytest
-
 from tests.conftest import Lint, codes
 
 MAIN = '\n\nif __name__ == "__main__":\n    main()\n'
@@ -121,16 +119,6 @@ ALLOWED = [
     # Files that do not import torch/numpy/random are skipped.
     "def shuffle(x):\n    return x\n\n\nshuffle([1])\n",
 ]
-
-
-@pytest.mark.parametrize(("source", "expected"), FLAGGED)
-def test_flagged(lint: Lint, source: str, expected: list[str]) -> None:
-    assert codes(lint(source)) == expected
-
-
-@pytest.mark.parametrize("source", ALLOWED)
-def test_allowed(lint: Lint, source: str) -> None:
-    assert lint(source) == []
 
 
 def test_messages(lint: Lint) -> None:
