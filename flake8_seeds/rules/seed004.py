@@ -95,6 +95,8 @@ def _check_generator(
 
 def _unseeded_generator_names(facts: FileFacts) -> set[str]:
     """Dotted names bound to ``torch.Generator(...)`` that nothing ever seeds."""
+    if GENERATOR not in facts.calls_by_name:
+        return set()  # no torch.Generator() call anywhere: nothing can be bound to one
     made: set[str] = set()
     other: set[str] = set()
     for name, value in facts.assigned_dotted_names():
