@@ -62,15 +62,24 @@ class SeedsChecker:
         cls.settings = Settings(extra_helpers=frozenset(helpers), min_torch_version=minimum)
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
-        facts = FileFacts(self.tree)
+        # An internal bug must never stop the user's flake8 run, nor hide other rules' findings.
+        try:
+            facts = FileFacts(self.tree)
+        except Exception as error:
+            _report_internal_error("reading the file", error)
+            return
         if not facts.relevant:
             return
         for rule in RULES:
             try:
                 findings = list(rule.check(facts, self.settings))
-            except Exception as error:  # an internal bug must not stop the user's flake8 run
-                sys.stderr.write(f"flake8-seeds: internal error in {rule.code} ({type(error).__name__}: {error}); "
-                                 "other rules still ran. Please report it.\n")
+            except Exception as error:
+                _report_internal_error(rule.code, error)
                 continue
             for line, col, message in findings:
                 yield line, col, message, type(self)
+
+
+def _report_internal_error(where: str, error: Exception) -> None:
+    sys.stderr.write(f"flake8-seeds: internal error in {where} ({type(error).__name__}: {error}); "
+                     "other rules still ran. Please report it.\n")

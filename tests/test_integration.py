@@ -8,10 +8,13 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flake8.main.cli import main as flake8_main
+
+from flake8_seeds.rules import RULES, Finding, Rule
 
 BUGGY = textwrap.dedent("""\
     import torch
@@ -69,3 +72,20 @@ def test_plugin_imports_nothing_heavy() -> None:
             "print(sorted(m for m in ('torch', 'numpy') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_internal_error_is_one_line_and_other_rules_still_report(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(facts: object, settings: object) -> Iterator[Finding]:
+        raise RuntimeError("boom")
+
+    rules = tuple(Rule(r.code, r.summary, broken) if r.code == "SEED001" else r for r in RULES)
+    monkeypatch.setattr("flake8_seeds.checker.RULES", rules)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "t.py").write_text(BUGGY)
+    capsys.readouterr()
+    flake8_main(["--select=SEE", "t.py"])
+    captured = capsys.readouterr()
+    assert [line.split(" ")[1] for line in captured.out.splitlines()] == ["SEED003"]
+    assert captured.err == "flake8-seeds: internal error in SEED001 (RuntimeError: boom); other rules still ran. " \
+                           "Please report it.\n"
