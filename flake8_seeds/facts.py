@@ -14,6 +14,9 @@ RELEVANT_ROOTS = frozenset({
     "torch", "numpy", "random", "lightning", "pytorch_lightning",
 })
 
+# Methods that give an RNG object a new seed or state.
+RESEEDING_METHODS = frozenset({"seed", "manual_seed", "set_state", "setstate"})
+
 RNG_CONSTRUCTORS = frozenset({
     "numpy.random.default_rng",
     "numpy.random.RandomState",
@@ -235,6 +238,21 @@ class FileFacts:
                 name = dotted_name(target)
                 if name is not None:
                     yield name, node.value
+
+    @cached_property
+    def reseeded_names(self) -> set[str]:
+        """Dotted names given a seed or a state with a value: ``g.manual_seed(s)``,
+        ``rng.seed(s)``, ``rng.bit_generator.state = ...``."""
+        names: set[str] = set()
+        for method in RESEEDING_METHODS:
+            for call in self.method_calls.get(method, ()):
+                receiver = dotted_name(call.func.value)  # type: ignore[attr-defined]
+                if receiver is not None and call.args and not is_none(call.args[0]):
+                    names.add(receiver)
+        for target, _ in self.assigned_dotted_names():
+            if target.endswith(".bit_generator.state"):
+                names.add(target[: -len(".bit_generator.state")])
+        return names
 
 
 def is_main_test(test: ast.expr) -> bool:

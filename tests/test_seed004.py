@@ -29,6 +29,9 @@ FLAGGED = [
     ("import torch\nfrom torch.utils.data import random_split\ng = torch.Generator()\n"
      "random_split([1, 2], [1, 1], g)\n",
      ["4:1: SEED004"]),
+    # g.seed() draws a seed from the OS: not the run's seed.
+    ("import torch\nfrom torch.utils.data import DataLoader\ng = torch.Generator()\ng.seed()\n"
+     "DataLoader([1], shuffle=True, generator=g)\n", ["5:1: SEED004"]),
     ("import torch\nfrom torch.utils.data import DataLoader\n\n\nclass Run:\n    def __init__(self):\n"
      "        self.g = torch.Generator()\n        self.loader = DataLoader([1], shuffle=True, generator=self.g)\n",
      ["8:23: SEED004"]),
@@ -79,8 +82,8 @@ def test_messages(lint: Lint) -> None:
     assert lint(source) == [
         "3:1: SEED004 DataLoader shuffles with the global torch RNG; "
         "pass generator=torch.Generator().manual_seed(seed)",
-        "4:1: SEED004 DataLoader gets torch.Generator() that is never seeded, so it ignores the run's seed; "
-        "pass generator=torch.Generator().manual_seed(seed)",
+        "4:1: SEED004 DataLoader gets torch.Generator() that is never seeded with a value, so it ignores "
+        "the run's seed; pass generator=torch.Generator().manual_seed(seed)",
         "5:1: SEED004 DataLoader may shuffle (shuffle=len([]) > 0) with the global torch RNG; "
         "pass generator=torch.Generator().manual_seed(seed)",
         "6:1: SEED004 DataLoader may shuffle (shuffle=len('a very long expression that gets...) with the "

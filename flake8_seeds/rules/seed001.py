@@ -5,8 +5,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from flake8_seeds.facts import FileFacts, argument, is_main_test, is_none, position
-from flake8_seeds.names import dotted_name
+from flake8_seeds.facts import RESEEDING_METHODS, FileFacts, argument, is_main_test, is_none, position
 from flake8_seeds.rules.base import Finding, Rule, Settings, finding
 
 CODE = "SEED001"
@@ -89,7 +88,7 @@ NONDETERMINISTIC = frozenset({
     "secrets.randbelow",
 })
 # Methods of RNG objects: `g.manual_seed(0)` seeds g, not a global family.
-RNG_OBJECT_METHODS = frozenset({"seed", "manual_seed", "set_state", "setstate", "initial_seed"})
+RNG_OBJECT_METHODS = RESEEDING_METHODS | {"initial_seed"}
 STDLIB_ROOTS = frozenset({"torch", "numpy", "random"})
 # Libraries whose *seed* functions seed only themselves.
 OTHER_FRAMEWORKS = frozenset({"tensorflow", "jax", "paddle", "mxnet", "cupy"})
@@ -156,25 +155,11 @@ def _unseeded_objects(facts: FileFacts) -> list[tuple[ast.Call, str]]:
             if (not call.args and not call.keywords) or (seed is not None and is_none(seed)):
                 found.append((call, name))
     if found:
-        reseeded = _reseeded_objects(facts)
+        reseeded = facts.reseeded_names
         bound_to = {id(value): target for target, value in facts.assigned_dotted_names()}
         found = [(c, n) for c, n in found if bound_to.get(id(c)) not in reseeded]
     found.sort(key=lambda item: position(item[0]))
     return found
-
-
-def _reseeded_objects(facts: FileFacts) -> set[str]:
-    """Dotted names given a seed after they were made: ``rng.seed(s)``, ``state =``."""
-    names: set[str] = set()
-    for method in RNG_OBJECT_METHODS - {"initial_seed"}:
-        for call in facts.method_calls.get(method, ()):
-            receiver = dotted_name(call.func.value)  # type: ignore[attr-defined]
-            if receiver is not None and call.args and not is_none(call.args[0]):
-                names.add(receiver)
-    for target, _ in facts.assigned_dotted_names():
-        if target.endswith(".bit_generator.state"):
-            names.add(target[: -len(".bit_generator.state")])
-    return names
 
 
 def _root_name(func: ast.expr) -> str | None:

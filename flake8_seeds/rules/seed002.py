@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from flake8_seeds.facts import (
-    FileFacts, FunctionNode, argument, has_unpacking, is_none, is_true_constant, position, walk_local,
+    RESEEDING_METHODS, FileFacts, FunctionNode, argument, has_unpacking, is_none, is_true_constant, position,
+    walk_local,
 )
 from flake8_seeds.names import dotted_name
 from flake8_seeds.rules.base import Finding, Rule, Settings, finding
@@ -22,7 +23,6 @@ WORKER_ENTRY_POINTS = ("__getitem__", "__getitems__", "__iter__", "__next__")
 # Calling one of these on an RNG object does not draw from it.
 NON_DRAWING = frozenset({"seed", "manual_seed", "set_state", "setstate", "get_state", "getstate",
                          "initial_seed", "bit_generator"})
-RESEEDING = frozenset({"seed", "manual_seed", "set_state", "setstate"})
 GLOBAL_SEEDERS = {
     "numpy.random.seed": "numpy.random",
     "random.seed": "random",
@@ -246,7 +246,8 @@ def _reseeded(body: list[ast.stmt] | list[ast.expr], extract: Callable[[ast.expr
             targets = node.targets
         elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
             targets = [node.target]
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in RESEEDING:
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and node.func.attr in RESEEDING_METHODS):
             targets = [node.func.value]
         for target in targets:
             if (isinstance(target, ast.Attribute) and target.attr == "state"

@@ -12,7 +12,7 @@ CODE = "SEED004"
 DATALOADER = "torch.utils.data.DataLoader"
 GENERATOR = "torch.Generator"
 FIX = "pass generator=torch.Generator().manual_seed(seed)"
-UNSEEDED = "never seeded, so it ignores the run's seed"
+UNSEEDED = "never seeded with a value, so it ignores the run's seed"
 
 # Callables that draw from `generator=` (or the global torch RNG without it),
 # with the position of their `generator` parameter.
@@ -108,13 +108,7 @@ def _unseeded_generator_names(facts: FileFacts) -> set[str]:
     for function in facts.functions:
         args = function.args
         other.update(a.arg for a in args.posonlyargs + args.args + args.kwonlyargs)
-    seeded: set[str] = set()
-    for method in ("manual_seed", "set_state", "seed"):
-        for call in facts.method_calls.get(method, ()):
-            receiver = dotted_name(call.func.value)  # type: ignore[attr-defined]
-            if receiver is not None:
-                seeded.add(receiver)
-    return made - seeded - other
+    return made - facts.reseeded_names - other
 
 
 RULE = Rule(CODE, "shuffling without its own seeded generator", check)
