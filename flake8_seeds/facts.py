@@ -4,8 +4,11 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
+from typing import Any
 
-from flake8_seeds.names import ImportMap, dotted_name
+from flake8_seeds.names import Names, dotted_name
+from flake8_seeds.program import Program
+from flake8_seeds.scopes import Scopes
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -95,7 +98,7 @@ class _ChildFields(dict[type, tuple[str, ...]]):
 _CHILD_FIELDS = _ChildFields()
 
 
-def _collect(tree: ast.AST, sinks: dict[type, Callable[[ast.AST], None]]) -> None:
+def _collect(tree: ast.AST, sinks: dict[type, Callable[[Any], None]]) -> None:
     """Hand every node whose class is in ``sinks`` to its sink, in ``ast.walk`` order.
 
     ``ast.walk`` goes breadth first; so does this, one level at a time, but it reads only
@@ -114,7 +117,7 @@ def _collect(tree: ast.AST, sinks: dict[type, Callable[[ast.AST], None]]) -> Non
             kind = type(node)
             sink = sink_for(kind)
             if sink is not None:
-                sink(node)  # type: ignore[arg-type]
+                sink(node)
             for name in child_fields[kind]:
                 value = getattr(node, name, None)
                 if value.__class__ is list:
@@ -122,6 +125,13 @@ def _collect(tree: ast.AST, sinks: dict[type, Callable[[ast.AST], None]]) -> Non
                 elif value is not None:
                     push(value)
         level = below
+
+
+_SCOPE_KINDS = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_BINDER_KINDS = (
+    ast.AugAssign, ast.NamedExpr, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.comprehension,
+    ast.ExceptHandler, ast.Global, ast.Nonlocal, ast.MatchAs, ast.MatchStar, ast.MatchMapping,
+)
 
 
 class FileFacts:
@@ -134,19 +144,90 @@ class FileFacts:
         assigns: list[ast.Assign | ast.AnnAssign] = []
         classes: list[ast.ClassDef] = []
         functions: list[FunctionNode] = []
-        sinks = {
+        scoped: list[ast.AST] = []  # lambdas and comprehensions (functions and classes are listed apart)
+        binders: list[ast.AST] = []  # the other statements and nodes that bind names
+        sinks: dict[type, Callable[[Any], None]] = {
             ast.Call: calls.append, ast.Assign: assigns.append, ast.AnnAssign: assigns.append,
             ast.Import: imports.append, ast.ImportFrom: imports.append,
             ast.FunctionDef: functions.append, ast.AsyncFunctionDef: functions.append,
             ast.ClassDef: classes.append,
         }
-        _collect(tree, sinks)  # type: ignore[arg-type]
-        self.names = ImportMap(imports)
-        self.relevant = bool(self.names.roots() & RELEVANT_ROOTS)
+        sinks.update(dict.fromkeys(_SCOPE_KINDS, scoped.append))
+        sinks.update(dict.fromkeys(_BINDER_KINDS, binders.append))
+        _collect(tree, sinks)
+        self.imports = imports
         self.calls = calls
         self.assigns = assigns
         self.classes = classes
         self.functions = functions
+        self._scoped = scoped
+        self._binders = binders
+        self.relevant = bool(self.names.roots() & RELEVANT_ROOTS)
+
+    @cached_property
+    def scopes(self) -> Scopes:
+        """Every scope of the file and what binds each name in it."""
+        return Scopes(self.tree, [*self.functions, *self.classes, *self._scoped],  # type: ignore[arg-type]
+                      [*self.imports, *self.functions, *self.classes, *self.assigns, *self._binders,
+                       *(n for n in self._scoped if isinstance(n, ast.Lambda))])
+
+    @cached_property
+    def names(self) -> Names:
+        return Names(self.imports, lambda: self.scopes, self._rebound)
+
+    def _rebound(self, names: frozenset[str]) -> set[str]:
+        """Which of ``names`` something other than an import binds, plus names assigned an alias
+        of one of them (``cudnn = torch.backends.cudnn``).  A quick scan: no scopes."""
+        found: set[str] = set()
+        if not names:
+            return found
+        targets: list[ast.expr] = []
+        for node in self.assigns:
+            value = node.value
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                if isinstance(target, ast.Name) and isinstance(value, (ast.Name, ast.Attribute)):
+                    root = value
+                    while isinstance(root, ast.Attribute):
+                        root = root.value
+                    if isinstance(root, ast.Name) and root.id in names:
+                        found.add(target.id)  # an alias: resolved in its scope
+                targets.append(target)
+        for node in self._binders:
+            if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension, ast.NamedExpr, ast.AugAssign)):
+                targets.append(node.target)
+            elif isinstance(node, (ast.With, ast.AsyncWith)):
+                targets.extend(item.optional_vars for item in node.items if item.optional_vars is not None)
+            elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name in names:
+                found.add(node.name)  # type: ignore[arg-type]
+            elif isinstance(node, ast.MatchMapping) and node.rest in names:
+                found.add(node.rest)  # type: ignore[arg-type]
+        while targets:
+            target = targets.pop()
+            if isinstance(target, ast.Name):
+                if target.id in names:
+                    found.add(target.id)
+            elif isinstance(target, (ast.Tuple, ast.List)):
+                targets.extend(target.elts)
+            elif isinstance(target, ast.Starred):
+                targets.append(target.value)
+        for definition in [*self.functions, *self.classes]:
+            if definition.name in names:
+                found.add(definition.name)
+        for function in [*self.functions, *self.lambdas]:
+            args = function.args
+            for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
+                if arg is not None and arg.arg in names:
+                    found.add(arg.arg)
+        return found
+
+    @cached_property
+    def lambdas(self) -> list[ast.Lambda]:
+        return [n for n in self._scoped if isinstance(n, ast.Lambda)]
+
+    @cached_property
+    def program(self) -> Program:
+        """What the file runs: entry code, call graph, started processes."""
+        return Program(self)
 
     @cached_property
     def calls_by_name(self) -> dict[str, list[ast.Call]]:
@@ -247,7 +328,8 @@ class FileFacts:
         for method in RESEEDING_METHODS:
             for call in self.method_calls.get(method, ()):
                 receiver = dotted_name(call.func.value)  # type: ignore[attr-defined]
-                if receiver is not None and call.args and not is_none(call.args[0]):
+                values = [*call.args, *(k.value for k in call.keywords)]
+                if receiver is not None and values and not is_none(values[0]):
                     names.add(receiver)
         for target, _ in self.assigned_dotted_names():
             if target.endswith(".bit_generator.state"):

@@ -1,16 +1,20 @@
-"""Resolve local names to qualified names through a file's imports.
+"""Resolve local names to qualified names, the way Python binds them.
 
-``ImportMap`` reads every ``import`` statement of a file, wherever it sits, and
-turns an expression such as ``npr.default_rng`` or ``cudnn.benchmark`` into
-``numpy.random.default_rng`` or ``torch.backends.cudnn.benchmark``.  Public
-re-exports are folded onto one canonical spelling, so that a rule only ever
-compares against ``torch.utils.data.DataLoader``, never against
-``torch.utils.data.dataloader.DataLoader``.
+``Names`` turns an expression such as ``npr.default_rng`` or ``cudnn.benchmark`` into
+``numpy.random.default_rng`` or ``torch.backends.cudnn.benchmark``: through the imports
+that bind its first name in its scope (``scopes.py``), through assignments that alias a
+module or function (``cudnn = torch.backends.cudnn``), and through star imports of the
+modules whose names the rules know.  A parameter, a local ``def`` or any other binding
+that reaches the use hides the import.  Public re-exports are folded onto one canonical
+spelling, so that a rule only ever compares against ``torch.utils.data.DataLoader``, never
+against ``torch.utils.data.dataloader.DataLoader``.
 """
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Callable
+
+from flake8_seeds.scopes import ASSIGN, IMPORT, Scopes, import_bindings, start
 
 # Exact spellings that name the same object as a public one.
 _REEXPORTS: dict[str, str] = {
@@ -25,6 +29,10 @@ _REEXPORTS: dict[str, str] = {
     "numpy.random._generator.Generator": "numpy.random.Generator",
     "lightning.Trainer": "lightning.pytorch.Trainer",
     "lightning.seed_everything": "lightning.pytorch.seed_everything",
+    "lightning.pytorch.trainer.Trainer": "lightning.pytorch.Trainer",
+    "lightning.fabric.utilities.seed.seed_everything": "lightning.pytorch.seed_everything",
+    "lightning.pytorch.utilities.seed.seed_everything": "lightning.pytorch.seed_everything",
+    "lightning.fabric.seed_everything": "lightning.pytorch.seed_everything",
 }
 
 # Private modules whose public names are re-exported by a parent package.
@@ -54,6 +62,11 @@ def canonical(qualified: str) -> str:
     return _REEXPORTS.get(qualified, qualified)
 
 
+def same_thing(qualified: str) -> str:
+    """A key under which two spellings of one module or object are equal."""
+    return canonical(canonical(qualified + ".")[:-1])
+
+
 def dotted_name(node: ast.expr) -> str | None:
     """``a.b.c`` for a chain of attributes on a plain name, else None."""
     parts: list[str] = []
@@ -66,41 +79,85 @@ def dotted_name(node: ast.expr) -> str | None:
     return ".".join(reversed(parts))
 
 
-class ImportMap:
-    """Local name -> qualified name, built from every import in a file.
+# What ``from <module> import *`` binds, for the modules whose names the rules read.
+_RANDOM_EXPORTS = (
+    "Random SystemRandom betavariate binomialvariate choice choices expovariate gammavariate gauss "
+    "getrandbits getstate lognormvariate normalvariate paretovariate randbytes randint random randrange "
+    "sample seed setstate shuffle triangular uniform vonmisesvariate weibullvariate"
+)
+_NUMPY_RANDOM_EXPORTS = (
+    "beta binomial bytes chisquare choice default_rng dirichlet exponential f gamma geometric get_state "
+    "gumbel hypergeometric laplace logistic lognormal logseries multinomial multivariate_normal "
+    "negative_binomial noncentral_chisquare noncentral_f normal pareto permutation poisson power rand "
+    "randint randn random random_integers random_sample ranf rayleigh sample seed set_state shuffle "
+    "standard_cauchy standard_exponential standard_gamma standard_normal standard_t triangular uniform "
+    "vonmises wald weibull zipf Generator RandomState SeedSequence BitGenerator MT19937 PCG64 PCG64DXSM "
+    "Philox SFC64"
+)
+_TORCH_DATA_EXPORTS = (
+    "BatchSampler ConcatDataset DataLoader Dataset DistributedSampler IterableDataset RandomSampler Sampler "
+    "SequentialSampler Subset SubsetRandomSampler TensorDataset WeightedRandomSampler get_worker_info random_split"
+)
+STAR_EXPORTS: dict[str, frozenset[str]] = {
+    "random": frozenset(_RANDOM_EXPORTS.split()),
+    "numpy.random": frozenset(_NUMPY_RANDOM_EXPORTS.split()),
+    "torch.utils.data": frozenset(_TORCH_DATA_EXPORTS.split()),
+}
+_MAX_ALIAS_DEPTH = 8
 
-    A name bound by two imports to different things is ambiguous and resolves to
-    nothing: precision over recall.  Star imports bind nothing we can know.
+
+class Names:
+    """Local name -> canonical qualified name, for one file.
+
+    Most names are bound only by imports, to one thing: they resolve without looking at
+    scopes.  The others (also a parameter, a local variable, a ``def``, an alias, a star
+    import) are resolved at the place they are used.  A name whose reaching bindings
+    disagree resolves to nothing: precision over recall.
     """
 
-    def __init__(self, imports: Iterable[ast.Import | ast.ImportFrom]) -> None:
-        bound: dict[str, str | None] = {}
+    def __init__(self, imports: list[ast.Import | ast.ImportFrom], scopes: Callable[[], Scopes],
+                 rebound: Callable[[frozenset[str]], set[str]]) -> None:
+        targets: dict[str, set[str]] = {}
+        stars: list[str] = []
         for node in imports:
-            for local, target in _bindings(node):
-                # `try: import lightning.pytorch as pl / except ImportError: import
-                # pytorch_lightning as pl` binds one thing under two spellings.
-                if local in bound and canonical(f"{bound[local]}.") != canonical(f"{target}."):
-                    bound[local] = None
+            for binding in import_bindings(node, stars):
+                targets.setdefault(binding.name, set()).add(binding.target)
+        self._roots = {t.split(".", 1)[0] for found in targets.values() for t in found if t and t[0] != "."}
+        self._stars = [m for m in stars if m in STAR_EXPORTS]
+        self._star_names: frozenset[str] = frozenset().union(*(STAR_EXPORTS[m] for m in self._stars))
+        # Names also bound otherwise (a parameter, a local, an alias of an import) need their scope.
+        self._slow = rebound(frozenset(targets) | self._star_names)
+        self._fast: dict[str, str] = {}
+        for name, found in targets.items():
+            if name not in self._slow:
+                if len({same_thing(t) for t in found}) == 1:
+                    self._fast[name] = min(found)
                 else:
-                    bound[local] = target
-        self._bound = bound
+                    self._slow.add(name)
+        self._scopes = scopes
+        self._wanted = False
         self._canonical: dict[str, str] = {}  # per file, so memory does not grow across files
+        self._resolved: dict[int, str | None] = {}
 
     def roots(self) -> set[str]:
         """The top-level modules this file imports from."""
-        return {q.split(".", 1)[0] for q in self._bound.values() if q}
+        return self._roots
 
-    def qualified_name(self, node: ast.expr) -> str | None:
-        """The canonical qualified name of a name or attribute chain, if imported."""
+    def qualified_name(self, node: ast.expr, _depth: int = 0) -> str | None:
+        """The canonical qualified name of a name or attribute chain, if it names an import."""
         attrs: list[str] = []
         while isinstance(node, ast.Attribute):
             attrs.append(node.attr)
             node = node.value
         if not isinstance(node, ast.Name):
             return None
-        base = self._bound.get(node.id)
+        base = self._fast.get(node.id)
         if base is None:
-            return None
+            if node.id not in self._slow and node.id not in self._star_names:
+                return None
+            base = self._resolve(node, _depth)
+            if base is None:
+                return None
         if attrs:
             attrs.reverse()
             base = base + "." + ".".join(attrs)
@@ -109,20 +166,38 @@ class ImportMap:
             found = self._canonical[base] = canonical(base)
         return found
 
+    def _resolve(self, name: ast.Name, depth: int) -> str | None:
+        key = id(name)
+        if key in self._resolved:
+            return self._resolved[key]
+        self._resolved[key] = None  # a cycle of aliases resolves to nothing
+        result = self._resolve_uncached(name, depth)
+        self._resolved[key] = result
+        return result
 
-def _bindings(node: ast.Import | ast.ImportFrom) -> Iterable[tuple[str, str]]:
-    if isinstance(node, ast.Import):
-        for alias in node.names:
-            if alias.asname:
-                yield alias.asname, alias.name
+    def _resolve_uncached(self, name: ast.Name, depth: int) -> str | None:
+        scopes = self._scopes()
+        if not self._wanted:
+            scopes.want(self._slow)
+            self._wanted = True
+        bindings = scopes.lookup(name.id, start(name))
+        if bindings is None:
+            exporters = [m for m in self._stars if name.id in STAR_EXPORTS[m]]
+            return f"{exporters[0]}.{name.id}" if len(exporters) == 1 else None
+        found: list[str] = []
+        for binding in bindings:
+            if binding.kind == IMPORT:
+                found.append(binding.target)
+            elif binding.kind == ASSIGN and isinstance(binding.value, ast.Constant) and binding.value.value is None:
+                continue  # `except ImportError: np = None` keeps the import's meaning
+            elif (binding.kind == ASSIGN and isinstance(binding.value, (ast.Name, ast.Attribute))
+                  and depth < _MAX_ALIAS_DEPTH):
+                target = self.qualified_name(binding.value, depth + 1)
+                if target is None:
+                    return None
+                found.append(target)
             else:
-                # `import torch.utils.data` binds `torch`.
-                root = alias.name.split(".", 1)[0]
-                yield root, root
-        return
-    module = "." * node.level + (node.module or "")
-    for alias in node.names:
-        if alias.name == "*":
-            continue
-        joiner = "" if module.endswith(".") or not module else "."
-        yield alias.asname or alias.name, module + joiner + alias.name
+                return None
+        if not found or len({same_thing(t) for t in found}) != 1:
+            return None
+        return min(found)

@@ -1,0 +1,347 @@
+"""What a file runs: its entry code, its call graph, and the processes it starts.
+
+Entry code is what runs when the file runs: module-level statements (the ``__main__``
+block, class bodies, decorators and default values included).  From there the file's own
+functions, lambdas and classes are reached by name (scope-aware, through ``scopes.py``):
+calling a function reaches its body; calling a class (or one of its class methods)
+reaches every method of the class and of its bases in the file, since the instance is
+then used; ``self.m()`` / ``cls.m()`` / ``super().m()`` reach methods; a function of the
+file passed to any call (``map(fn, xs)``, ``model.apply(init)``, ``Process(target=fn)``
+under fork) is taken to be called; a lambda runs with the code that makes it.
+
+A function started in a fresh interpreter (``torch.multiprocessing.spawn(fn)``, a
+``Process`` or pool under the spawn or forkserver start method) is an entry of its own:
+nothing of the parent's state reaches it.
+
+Every node belongs to one *unit*: the module, or the innermost function or lambda
+around it (class bodies and comprehensions run in their enclosing unit).  Units are found
+by position, and reachability is a breadth-first search: nothing here recurses.
+"""
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Iterator
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from flake8_seeds.scopes import CLASS, DEF, Scope, start
+
+if TYPE_CHECKING:
+    from flake8_seeds.facts import FileFacts
+
+Unit = ast.AST  # ast.Module, a function definition or a lambda
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+
+# Calls that run a function of the file in a new interpreter, whatever the start method.
+SPAWNERS = frozenset({"torch.multiprocessing.spawn", "torch.multiprocessing.start_processes"})
+# Calls that run a function in another process with the start method in force.
+PROCESS_STARTERS = frozenset({"multiprocessing.Process", "torch.multiprocessing.Process",
+                              "multiprocessing.context.Process"})
+SET_START_METHOD = frozenset({"multiprocessing.set_start_method", "torch.multiprocessing.set_start_method"})
+GET_CONTEXT = frozenset({"multiprocessing.get_context", "torch.multiprocessing.get_context"})
+
+
+class Entry:
+    """One process the file starts: the main program, or a function started afresh."""
+
+    __slots__ = ("start_call", "function", "reached")
+
+    def __init__(self, start_call: ast.Call | None, function: Unit,
+                 reached: dict[int, ast.Call | None]) -> None:
+        self.start_call = start_call  # the spawn call; None for the main program
+        self.function = function  # the module, or the spawned function
+        # unit id -> the call in this entry's own code through which the unit was first reached
+        self.reached = reached
+
+
+class Program:
+    """The file's units, its call graph and its entries, built once per file on demand."""
+
+    def __init__(self, facts: FileFacts) -> None:
+        self.facts = facts
+        self.scopes = facts.scopes
+        self.module: Unit = facts.tree
+
+    # -- units ---------------------------------------------------------------------------
+
+    def unit_of(self, node: ast.AST) -> Unit:
+        """The function, lambda or module whose code holds ``node``."""
+        scope: Scope | None = self.scopes.scope_at(start(node))
+        while scope is not None and not isinstance(scope.node, (*_FUNCTIONS, ast.Module)):
+            scope = scope.parent
+        return scope.node if scope is not None else self.module
+
+    @cached_property
+    def calls_by_unit(self) -> dict[int, list[ast.Call]]:
+        grouped: dict[int, list[ast.Call]] = {}
+        for call in self.facts.calls:
+            grouped.setdefault(id(self.unit_of(call)), []).append(call)
+        return grouped
+
+    @cached_property
+    def lambdas_by_unit(self) -> dict[int, list[ast.Lambda]]:
+        grouped: dict[int, list[ast.Lambda]] = {}
+        for scope_node in self.facts.lambdas:
+            grouped.setdefault(id(self.unit_of(scope_node)), []).append(scope_node)
+        return grouped
+
+    # -- what a call runs -------------------------------------------------------------------
+
+    def local_targets(self, node: ast.expr) -> list[ast.AST]:
+        """The file's functions or classes a name or attribute chain refers to, at its place."""
+        root = node
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if not isinstance(root, ast.Name):
+            return []
+        bindings = self.scopes.lookup(root.id, start(root))
+        if not bindings or not all(b.kind in (DEF, CLASS) for b in bindings):
+            return []
+        found = [b.node for b in bindings]
+        if root is node:
+            return found
+        # `Net.build(...)`: a class method of a class of the file reaches the class.
+        return [n for n in found if isinstance(n, ast.ClassDef)]
+
+    def methods(self, cls: ast.ClassDef) -> list[ast.AST]:
+        """Methods of a class and of its bases defined in the file, nearest first."""
+        found: list[ast.AST] = []
+        for current in self.mro(cls):
+            found.extend(s for s in current.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)))
+        return found
+
+    def mro(self, cls: ast.ClassDef) -> list[ast.ClassDef]:
+        """The class and its bases defined in the file (breadth first, each once)."""
+        order: list[ast.ClassDef] = []
+        seen: set[int] = set()
+        queue = [cls]
+        while queue:
+            current = queue.pop(0)
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            order.append(current)
+            for base in current.bases:
+                if isinstance(base, ast.Subscript):
+                    base = base.value
+                queue.extend(n for n in self.local_targets(base) if isinstance(n, ast.ClassDef))
+        return order
+
+    def class_of(self, function: ast.AST) -> ast.ClassDef | None:
+        scope = self.scopes.scope_of(function)
+        parent = scope.parent if scope is not None else None
+        return parent.node if parent is not None and isinstance(parent.node, ast.ClassDef) else None
+
+    def _method_targets(self, unit: Unit, node: ast.expr) -> list[ast.AST]:
+        """``self.m`` / ``cls.m`` / ``super().m`` inside a method: the methods named ``m``."""
+        if not isinstance(node, ast.Attribute) or not isinstance(unit, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return []
+        cls = self.class_of(unit)
+        if cls is None:
+            return []
+        receiver = node.value
+        params = unit.args.posonlyargs + unit.args.args
+        is_self = isinstance(receiver, ast.Name) and bool(params) and receiver.id == params[0].arg
+        is_super = (isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Name)
+                    and receiver.func.id == "super")
+        if not (is_self or is_super):
+            return []
+        classes = self.mro(cls)[1:] if is_super else self.mro(cls)
+        return [s for c in classes for s in c.body
+                if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name == node.attr]
+
+    def callees(self, unit: Unit) -> Iterator[tuple[ast.Call | None, ast.AST]]:
+        """(call, unit or class) pairs for what code of ``unit`` runs; lambdas come with call None."""
+        spawned = {id(fn) for _, fn in self.spawn_targets}
+        for call in self.calls_by_unit.get(id(unit), ()):
+            if id(call) in self._spawn_calls:
+                continue
+            for target in self.local_targets(call.func) + self._method_targets(unit, call.func):
+                yield call, target
+            for value in [*call.args, *(k.value for k in call.keywords)]:
+                if isinstance(value, ast.Starred):
+                    value = value.value
+                for target in self.local_targets(value) + self._method_targets(unit, value):
+                    if id(target) not in spawned:
+                        yield call, target
+        for function in self.lambdas_by_unit.get(id(unit), ()):
+            yield None, function
+
+    def expand(self, target: ast.AST) -> list[Unit]:
+        """The units a reached function or class runs."""
+        if isinstance(target, ast.ClassDef):
+            return self.methods(target)
+        return [target]
+
+    def reach(self, roots: Iterable[Unit]) -> dict[int, ast.Call | None]:
+        """unit id -> the call in a root's own code through which it was first reached (roots: None)."""
+        reached: dict[int, ast.Call | None] = {}
+        queue: list[tuple[Unit, ast.Call | None]] = [(root, None) for root in roots]
+        roots_ids = {id(root) for root, _ in queue}
+        index = 0
+        while index < len(queue):
+            unit, via = queue[index]
+            index += 1
+            if id(unit) in reached:
+                continue
+            reached[id(unit)] = via
+            for call, target in self.callees(unit):
+                for callee in self.expand(target):
+                    if id(callee) not in reached:
+                        queue.append((callee, via if id(unit) not in roots_ids else call))
+        return reached
+
+    # -- processes ---------------------------------------------------------------------------
+
+    @cached_property
+    def start_method(self) -> str | None:
+        """The start method the file sets for the whole program (``set_start_method``), if any."""
+        for call in self.facts.calls_to(*SET_START_METHOD):
+            method = _constant_string(call.args[0] if call.args else None)
+            if method is not None:
+                return method
+        return None
+
+    def context_method(self, node: ast.expr | None) -> str | None:
+        """``"spawn"`` for ``mp.get_context("spawn")`` or a name bound only to it."""
+        if isinstance(node, ast.Call) and self.facts.qualified_call_name(node) in GET_CONTEXT:
+            return _constant_string(node.args[0] if node.args else None)
+        if isinstance(node, ast.Name):
+            bindings = self.scopes.lookup(node.id, start(node)) or []
+            methods = {self.context_method(b.value) if b.value is not node else None for b in bindings}
+            if len(methods) == 1:
+                return methods.pop()
+        return None
+
+    def process_start_method(self, call: ast.Call) -> str | None:
+        """The start method a ``Process(...)`` / ``ctx.Process(...)`` / pool call runs under; None: default."""
+        func = call.func
+        if isinstance(func, ast.Attribute):
+            method = self.context_method(func.value)
+            if method is not None:
+                return method
+        for keyword in call.keywords:
+            if keyword.arg in ("mp_context", "context"):
+                method = self.context_method(keyword.value)
+                if method is not None:
+                    return method
+        return self.start_method
+
+    @cached_property
+    def spawn_targets(self) -> list[tuple[ast.Call, ast.AST]]:
+        """(call, function of the file) for every function the file starts in a fresh interpreter."""
+        found: list[tuple[ast.Call, ast.AST]] = []
+        for call in self.facts.calls_to(*SPAWNERS):
+            target = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "fn"), None)
+            found.extend((call, t) for t in self._functions(target))
+        for call in self.facts.calls:
+            if not (isinstance(call.func, ast.Attribute) and call.func.attr == "Process"
+                    or self.facts.qualified_call_name(call) in PROCESS_STARTERS):
+                continue
+            if self.process_start_method(call) not in ("spawn", "forkserver"):
+                continue
+            target = next((k.value for k in call.keywords if k.arg == "target"), None)
+            found.extend((call, t) for t in self._functions(target))
+        return found
+
+    @cached_property
+    def _spawn_calls(self) -> set[int]:
+        return {id(call) for call, _ in self.spawn_targets}
+
+    def _functions(self, node: ast.expr | None) -> list[ast.AST]:
+        if node is None:
+            return []
+        return [t for t in self.local_targets(node) if isinstance(t, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+    @cached_property
+    def main(self) -> Entry:
+        return Entry(None, self.module, self.reach([self.module]))
+
+    @cached_property
+    def entries(self) -> list[Entry]:
+        """The main program, then each function it starts in a fresh interpreter."""
+        found = [self.main]
+        for call, function in self.spawn_targets:
+            if id(self.unit_of(call)) in self.main.reached:
+                reached = self.reach([function])
+                reached = {k: (v if v is not None else call) for k, v in reached.items()}
+                found.append(Entry(call, function, reached))
+        return found
+
+    def entry_reaching(self, node: ast.AST) -> Entry | None:
+        """The first entry whose code runs ``node``."""
+        unit = id(self.unit_of(node))
+        return next((e for e in self.entries if unit in e.reached), None)
+
+
+def _constant_string(node: ast.expr | None) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+# -- DataLoader worker code ------------------------------------------------------------------
+
+DATASET_BASES = frozenset({"torch.utils.data.Dataset", "torch.utils.data.IterableDataset"})
+# Packages with classes named *Dataset that are not torch Datasets.
+NON_TORCH_ROOTS = frozenset({"keras", "tensorflow", "tf_keras", "datasets", "paddle", "mxnet", "jax", "flax"})
+WORKER_ENTRY_POINTS = ("__getitem__", "__getitems__", "__iter__", "__next__")
+
+
+def dataset_classes(facts: FileFacts) -> list[ast.ClassDef]:
+    """Classes of the file that are torch Datasets: a base resolves to ``Dataset`` /
+    ``IterableDataset`` or is named ``*Dataset`` (not another library's), directly or through
+    other classes of the file.  Breadth first over subclasses: no recursion."""
+    program = facts.program
+    direct: list[ast.ClassDef] = []
+    subclasses: dict[int, list[ast.ClassDef]] = {}
+    for cls in facts.classes:
+        is_dataset = False
+        for base in cls.bases:
+            if isinstance(base, ast.Subscript):  # Dataset[int]
+                base = base.value
+            qualified = facts.names.qualified_name(base)
+            if qualified in DATASET_BASES:
+                is_dataset = True
+            elif qualified is not None and qualified.split(".", 1)[0] in NON_TORCH_ROOTS:
+                continue  # keras.utils.PyDataset, datasets.Dataset: no DataLoader workers
+            local = [n for n in program.local_targets(base) if isinstance(n, ast.ClassDef)]
+            for parent in local:
+                subclasses.setdefault(id(parent), []).append(cls)
+            if not local and isinstance(base, (ast.Name, ast.Attribute)):
+                last = base.id if isinstance(base, ast.Name) else base.attr
+                is_dataset = is_dataset or last.endswith("Dataset")
+        if is_dataset:
+            direct.append(cls)
+    found: dict[int, ast.ClassDef] = {}
+    queue = list(direct)
+    while queue:
+        cls = queue.pop()
+        if id(cls) not in found:
+            found[id(cls)] = cls
+            queue.extend(subclasses.get(id(cls), ()))
+    return [c for c in facts.classes if id(c) in found]
+
+
+def worker_methods(facts: FileFacts, cls: ast.ClassDef, entries: Iterable[str] = WORKER_ENTRY_POINTS
+                   ) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Methods of a Dataset (and its bases in the file) that run in DataLoader workers:
+    ``__getitem__``, ``__iter__``, ... and the methods they call through ``self``."""
+    methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+    for current in facts.program.mro(cls):
+        for stmt in current.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                methods.setdefault(stmt.name, stmt)
+    reached: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+    todo = [name for name in entries if name in methods]
+    while todo:
+        name = todo.pop()
+        if name in reached:
+            continue
+        method = reached[name] = methods[name]
+        params = method.args.posonlyargs + method.args.args
+        self_name = params[0].arg if params else None
+        for call in facts.program.calls_by_unit.get(id(method), ()):
+            func = call.func
+            if (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+                    and func.value.id == self_name and func.attr in methods and func.attr not in reached):
+                todo.append(func.attr)
+    return reached
