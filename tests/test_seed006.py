@@ -26,10 +26,12 @@ FLAGGED = [
     ("from torch.backends.cuda import matmul\nmatmul.allow_fp16_reduced_precision_reduction_split_k = False\n",
      ["2:1: SEED006"]),
     ("import torch\nsetattr(torch.backends.cuda.matmul, 'fp32_precison', 'tf32')\n", ["2:1: SEED006"]),
+    ("import torch\ncudnn = torch.backends.cudnn\ncudnn.determinstic = True\n", ["3:1: SEED006"]),
 ]
 FLAGGED_IDS = [
     "typo", "alias-module", "alias-torch", "tuple-target", "nested-targets", "chained", "annotated",
     "in-function", "setattr", "no-suggestion", "matmul", "matmul-alias", "matmul-read-only", "matmul-setattr",
+    "alias-by-assignment",
 ]
 
 ALLOWED = [
@@ -59,6 +61,8 @@ ALLOWED = [
     "import torch.backends.cuda as tbc\ntbc.matmul.allow_fp16_reduced_precision_reduction = False\n",
     "from torch.backends.cuda import matmul\nmatmul.allow_fp16_reduced_precision_reduction = (False, False)\n",
     "import torch\nsetattr(torch.backends.cuda.matmul, 'fp32_precision', 'tf32')\n",
+    # A parameter that shadows the module-level alias is something else.
+    "import torch\ncudnn = torch.backends.cudnn\n\n\ndef setup(cudnn):\n    cudnn.determinstic = True\n",
     # Reading is not assigning.
     "import torch\nflag = torch.backends.cudnn.determinstic\n",
 ]
