@@ -5,7 +5,8 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from flake8_seeds.facts import RESEEDING_METHODS, FileFacts, argument, is_main_test, is_none, position
+from flake8_seeds.facts import RESEEDING_METHODS, FileFacts, argument, is_none, position
+from flake8_seeds.program import Entry, dataset_classes, worker_methods
 from flake8_seeds.rules.base import Finding, Rule, Settings, finding
 
 CODE = "SEED001"
@@ -66,8 +67,24 @@ DRAWS.update({f"torch.{f}": "torch" for f in _TORCH_FUNCS.split()})
 DRAWS.update({f"torch.nn.init.{f}": "torch" for f in _INIT_FUNCS.split()})
 LAYERS = frozenset(f"torch.nn.{f}" for f in _LAYERS.split())
 DRAWS.update({name: "torch" for name in LAYERS})
+# torchvision's random transforms draw from the torch RNG when applied.
+_TRANSFORMS = (
+    "RandomApply RandomChoice RandomOrder RandomCrop RandomResizedCrop RandomHorizontalFlip "
+    "RandomVerticalFlip RandomRotation RandomAffine RandomPerspective RandomErasing RandomGrayscale "
+    "RandomInvert RandomPosterize RandomSolarize RandomAdjustSharpness RandomAutocontrast RandomEqualize "
+    "RandomPhotometricDistort RandomZoomOut RandomIoUCrop RandomShortestSize RandomResize RandomChannelPermutation "
+    "ColorJitter GaussianBlur GaussianNoise AutoAugment RandAugment TrivialAugmentWide AugMix ElasticTransform "
+    "CutMix MixUp JPEG"
+)
+TRANSFORMS = frozenset(f"torchvision.transforms.{v}{t}" for t in _TRANSFORMS.split() for v in ("", "v2."))
+DRAWS.update({name: "torch" for name in TRANSFORMS})
+RANDOM_DATA = ("torch.utils.data.RandomSampler", "torch.utils.data.SubsetRandomSampler",
+               "torch.utils.data.WeightedRandomSampler", "torch.utils.data.random_split")
+DATALOADERS = ("torch.utils.data.DataLoader", "torch_geometric.loader.DataLoader",
+               "torch_geometric.data.DataLoader", "monai.data.DataLoader")
 # A program that loads weights overwrites what the layers drew when they were built.
 WEIGHT_LOADERS = ("load_state_dict", "from_pretrained", "load_from_checkpoint")
+TRAINERS = {"lightning.pytorch.Trainer": "fit"}
 
 # RNG objects that seed themselves from OS entropy when given no seed.
 SELF_SEEDING = frozenset({
@@ -80,66 +97,177 @@ SEED_PARAMETER = {"random.Random": "x", "numpy.random.SeedSequence": "entropy"}
 
 # Values that differ from run to run: a seed computed from them seeds nothing.
 NONDETERMINISTIC = frozenset({
-    "time.time", "time.time_ns", "time.perf_counter", "time.perf_counter_ns",
-    "time.monotonic", "time.monotonic_ns", "time.process_time",
     "datetime.datetime.now", "datetime.datetime.utcnow", "datetime.datetime.today",
-    "datetime.date.today", "os.urandom", "os.getpid", "uuid.uuid1", "uuid.uuid4",
-    "torch.seed", "secrets.randbits", "secrets.token_bytes", "secrets.token_hex",
-    "secrets.randbelow",
+    "datetime.date.today", "os.urandom", "os.getpid", "torch.seed", "random.SystemRandom",
 })
+NONDETERMINISTIC_MODULES = ("time.", "secrets.", "uuid.")
 # Methods of RNG objects: `g.manual_seed(0)` seeds g, not a global family.
 RNG_OBJECT_METHODS = RESEEDING_METHODS | {"initial_seed"}
 STDLIB_ROOTS = frozenset({"torch", "numpy", "random"})
 # Libraries whose *seed* functions seed only themselves.
 OTHER_FRAMEWORKS = frozenset({"tensorflow", "jax", "paddle", "mxnet", "cupy"})
-TEST_RUNNERS = frozenset({
-    "unittest.main", "pytest.main", "sys.exit", "absl.testing.absltest.main",
-    "torch.testing._internal.common_utils.run_tests", "run_tests",
-})
+# Seeding helpers whose names lack "seed", with the parameter that carries the seed.
+NAMED_HELPERS = {
+    "monai.utils.set_determinism": "seed",
+    "monai.utils.misc.set_determinism": "seed",
+    "transformers.enable_full_determinism": "seed",
+    "transformers.trainer_utils.enable_full_determinism": "seed",
+}
+# Hugging Face's Trainer seeds random, NumPy and torch from TrainingArguments.seed (42 by default)
+# when it is built (transformers.trainer.Trainer.__init__ calls set_seed / enable_full_determinism).
+SELF_SEEDING_TRAINERS = frozenset({"transformers.Trainer", "transformers.trainer.Trainer",
+                                   "transformers.Seq2SeqTrainer", "trl.SFTTrainer"})
+
+
+class Use:
+    """One place where a program draws from a global RNG family."""
+
+    __slots__ = ("node", "family", "what", "worker")
+
+    def __init__(self, node: ast.Call, family: str, what: str, worker: str = "") -> None:
+        self.node = node
+        self.family = family
+        self.what = what
+        self.worker = worker  # the family it seems to draw from, when it runs in DataLoader workers
 
 
 def check(facts: FileFacts, settings: Settings) -> Iterator[Finding]:
-    draws = _family_draws(facts)
-    unseeded_objects = _unseeded_objects(facts)
-    if not draws and not unseeded_objects:
+    uses = _uses(facts)
+    objects = _unseeded_objects(facts)
+    if not uses and not objects:
         return
-    if not _is_program(facts, draws):
+    program = facts.program
+    entries = program.entries
+    reached_units = [e.reached for e in entries]
+    if not any(id(program.unit_of(u.node)) in r for u in uses for r in reached_units) and not any(
+            id(program.unit_of(c)) in r for c, _ in objects for r in reached_units):
         return
-    shadowed = _locally_bound_names(facts)
-    if shadowed:
-        draws = [d for d in draws if _root_name(d[0].func) not in shadowed]
-        unseeded_objects = [o for o in unseeded_objects if _root_name(o[0].func) not in shadowed]
-    seeded = _seeded_families(facts, settings)
-    first: dict[str, tuple[ast.Call, str]] = {}
-    for call, family, what in sorted(draws, key=lambda d: position(d[0])):
-        if family not in seeded and family not in first:
-            first[family] = (call, what)
-    for family, (call, what) in first.items():
-        info = FAMILIES[family]
-        yield finding(call, CODE, f"{what} draws from {info.label}, which this program never seeds; {info.fix}")
-    for call, name in unseeded_objects:
-        yield finding(call, CODE, f"{name}() is created without a seed, so every run differs; pass one: {name}(seed)")
+    _retarget_worker_draws(facts, uses)
+    trains = any(u.what.startswith("training") and _reached(program, u.node) for u in uses)
+    if not trains and any(method in facts.method_calls for method in WEIGHT_LOADERS):
+        uses = [u for u in uses if u.what not in LAYERS]  # an inference script: weights are loaded
+    file_seeded = _seeded_families(facts, settings, None)
+    reported: set[str] = set()
+    for entry in entries:
+        seeded = file_seeded if entry.start_call is None else _seeded_families(facts, settings, entry)
+        first: dict[str, Use] = {}
+        for use in sorted(uses, key=lambda u: position(u.node)):
+            if use.family in seeded or use.family in first or use.family in reported:
+                continue
+            if id(program.unit_of(use.node)) in entry.reached:
+                first[use.family] = use
+        for family, use in sorted(first.items(), key=lambda item: position(item[1].node)):
+            reported.add(family)
+            yield finding(use.node, CODE, _message(facts, entry, use))
+    for call, name in objects:
+        if _reached(program, call):
+            yield finding(call, CODE, f"{name}() is created without a seed, so every run differs; pass one: {name}(seed)")
 
 
-def _family_draws(facts: FileFacts) -> list[tuple[ast.Call, str, str]]:
-    """(call, family, what it calls) for every draw from a global RNG."""
-    draws: list[tuple[ast.Call, str, str]] = []
-    loads_weights = any(method in facts.method_calls for method in WEIGHT_LOADERS)
+def _reached(program: object, node: ast.AST) -> bool:
+    unit = id(program.unit_of(node))  # type: ignore[attr-defined]
+    return any(unit in entry.reached for entry in program.entries)  # type: ignore[attr-defined]
+
+
+def _message(facts: FileFacts, entry: Entry, use: Use) -> str:
+    info = FAMILIES[use.family]
+    via = entry.reached.get(id(facts.program.unit_of(use.node)))
+    where = ""
+    if entry.start_call is not None:
+        function = entry.function.name  # type: ignore[attr-defined]
+        starter = _call_text(entry.start_call)
+        where = (f" in {function}(), which {starter} at line {entry.start_call.lineno} starts in a fresh "
+                 f"process that does not inherit the parent's seed")
+        if via is not None and via is not entry.start_call:
+            where += f" (reached through {_call_text(via)} at line {via.lineno})"
+        fix = f"seed {info.seeder.split('.')[0]} in {function}(): {info.fix.removeprefix('call ')}"
+        return f"{use.what}{where} draws from {info.label}, which that process never seeds; {fix}"
+    if via is not None:
+        where = f" (reached through {_call_text(via)} at line {via.lineno})"
+    if use.worker:
+        return (f"{use.what}{where} runs in DataLoader worker processes, where PyTorch reseeds "
+                f"{FAMILIES[use.worker].label} from the torch RNG, which this program never seeds; "
+                f"seeding {use.worker} does not make it reproducible: {info.fix}")
+    return f"{use.what}{where} draws from {info.label}, which this program never seeds; {info.fix}"
+
+
+def _call_text(call: ast.Call) -> str:
+    func = call.func
+    parts: list[str] = []
+    while isinstance(func, ast.Attribute):
+        parts.append(func.attr)
+        func = func.value
+    if isinstance(func, ast.Name):
+        parts.append(func.id)
+    elif isinstance(func, ast.Call):
+        parts.append("...()")
+    return ".".join(reversed(parts)) + "()" if parts else "a call"
+
+
+def _uses(facts: FileFacts) -> list[Use]:
+    """Every call that draws from a global RNG family (reached or not)."""
+    uses: list[Use] = []
     for name, calls in facts.calls_by_name.items():
         family = DRAWS.get(name)
-        if family is None or (loads_weights and name in LAYERS):
-            continue
-        for call in calls:
-            if family == "torch" and _has_generator(call):
-                continue
-            draws.append((call, family, name))
+        if family is not None:
+            uses.extend(Use(c, family, name) for c in calls if not (family == "torch" and _has_generator(c)))
+        elif name in RANDOM_DATA:
+            uses.extend(Use(c, "torch", f"{name.rsplit('.', 1)[-1]} without generator=")
+                        for c in calls if argument(c, "generator", None) is None)
+        elif name in DATALOADERS:
+            uses.extend(Use(c, "torch", "a shuffling DataLoader without generator=")
+                        for c in calls if _shuffles(c))
+        elif name.startswith("torch.optim.") and name.rsplit(".", 1)[-1][:1].isupper() and "lr_scheduler" not in name:
+            uses.extend(Use(c, "torch", f"training with {name}") for c in calls)
+        elif name.startswith("torch.distributions.") and name.rsplit(".", 1)[-1][:1].isupper():
+            uses.extend(Use(c, "torch", f"sampling {name}") for c in calls if _sampled(facts, c))
+        elif name in TRAINERS and TRAINERS[name] in facts.method_calls:
+            uses.extend(Use(c, "torch", f"training with {name}") for c in calls)
     if "torch" in facts.names.roots():
         for method in INPLACE_METHODS:
             for call in facts.method_calls.get(method, ()):
                 if _has_generator(call) or facts.qualified_call_name(call) is not None:
                     continue  # a resolved name (torch.nn.init.normal_) is handled above
-                draws.append((call, "torch", f"Tensor.{method}"))
-    return draws
+                uses.append(Use(call, "torch", f"Tensor.{method}"))
+        for call in facts.method_calls.get("backward", ()):
+            if not call.args or not isinstance(call.args[0], ast.Constant):
+                uses.append(Use(call, "torch", f"training ({_call_text(call)})"))
+    return uses
+
+
+def _shuffles(call: ast.Call) -> bool:
+    if any(k.arg == "generator" for k in call.keywords) or len(call.args) > 12:
+        return False
+    shuffle = argument(call, "shuffle", 2)
+    return shuffle is not None and not (isinstance(shuffle, ast.Constant) and not shuffle.value)
+
+
+def _sampled(facts: FileFacts, call: ast.Call) -> bool:
+    """A distribution that the file samples: ``Normal(...).sample()`` or a name bound to it."""
+    return "sample" in facts.method_calls or "rsample" in facts.method_calls
+
+
+def _retarget_worker_draws(facts: FileFacts, uses: list[Use]) -> None:
+    """random / NumPy draws in Dataset worker code run in workers that PyTorch reseeds from torch."""
+    if not any(u.family != "torch" for u in uses) or not _loads_with_workers(facts):
+        return
+    worker_units: set[int] = set()
+    for cls in dataset_classes(facts):
+        worker_units.update(id(m) for m in worker_methods(facts, cls).values())
+    if not worker_units:
+        return
+    program = facts.program
+    for use in uses:
+        if use.family != "torch" and id(program.unit_of(use.node)) in worker_units:
+            use.worker, use.family = use.family, "torch"
+
+
+def _loads_with_workers(facts: FileFacts) -> bool:
+    for call in facts.calls_to(*DATALOADERS):
+        workers = argument(call, "num_workers", 5)
+        if workers is not None and not (isinstance(workers, ast.Constant) and workers.value == 0):
+            return True
+    return False
 
 
 def _has_generator(call: ast.Call) -> bool:
@@ -162,62 +290,31 @@ def _unseeded_objects(facts: FileFacts) -> list[tuple[ast.Call, str]]:
     return found
 
 
-def _root_name(func: ast.expr) -> str | None:
-    while isinstance(func, ast.Attribute):
-        func = func.value
-    return func.id if isinstance(func, ast.Name) else None
+def _seeded_families(facts: FileFacts, settings: Settings, entry: Entry | None) -> set[str]:
+    """Families the file seeds (``entry`` given: only by code that entry runs)."""
+    program = facts.program
 
+    def runs(call: ast.Call) -> bool:
+        return entry is None or id(program.unit_of(call)) in entry.reached
 
-def _locally_bound_names(facts: FileFacts) -> set[str]:
-    """Names that a function binds itself (parameters, assignments, loop targets).
-
-    ``def pick(items, random): random.choice(items)`` does not use the module.
-    """
-    bound: set[str] = set()
-    for function in facts.functions:
-        for node in ast.walk(function):
-            if isinstance(node, ast.arg):
-                bound.add(node.arg)
-            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                bound.add(node.id)
-    return bound
-
-
-def _is_program(facts: FileFacts, draws: list[tuple[ast.Call, str, str]]) -> bool:
-    """A ``__main__`` block that is not just a test runner, or a draw at import time.
-
-    Making an RNG object at module level is not a draw: libraries keep private
-    RNGs that they seed through their own API.
-    """
-    if facts.has_main_block and not _main_only_runs_tests(facts):
-        return True
-    module_level = facts.module_level_nodes
-    return any(id(d[0]) in module_level for d in draws)
-
-
-def _main_only_runs_tests(facts: FileFacts) -> bool:
-    """``if __name__ == "__main__": unittest.main()`` makes a test module, not a program."""
-    for stmt in facts.tree.body:  # type: ignore[attr-defined]
-        if isinstance(stmt, ast.If) and is_main_test(stmt.test):
-            calls = [n for n in ast.walk(stmt) if isinstance(n, ast.Call)]
-            names = {facts.qualified_call_name(c) or "" for c in calls}
-            if not calls or not names <= TEST_RUNNERS:
-                return False
-    return True
-
-
-def _seeded_families(facts: FileFacts, settings: Settings) -> set[str]:
     seeded: set[str] = set()
     for family in FAMILIES.values():
-        if any(_seeds_reproducibly(facts, call) for call in facts.calls_by_name.get(family.seeder, ())):
+        if any(runs(c) and _seeds_reproducibly(facts, c) for c in facts.calls_by_name.get(family.seeder, ())):
             seeded.add(family.name)
     if seeded == set(FAMILIES):
         return seeded
     local = facts.local_functions
     for name, calls in facts.calls_by_name.items():
+        calls = [c for c in calls if runs(c)]
+        if not calls:
+            continue
         last = name.rsplit(".", 1)[-1]
-        if name in settings.extra_helpers or last in settings.extra_helpers:
+        if name in settings.extra_helpers or last in settings.extra_helpers or name in SELF_SEEDING_TRAINERS:
             return set(FAMILIES)
+        if name in NAMED_HELPERS:
+            if any(_seeds_reproducibly(facts, c, parameter=NAMED_HELPERS[name]) for c in calls):
+                return set(FAMILIES)
+            continue
         if not _names_a_seeder(last) or name.split(".", 1)[0] in STDLIB_ROOTS | OTHER_FRAMEWORKS:
             continue
         if "." not in name and name in local:
@@ -230,8 +327,8 @@ def _seeded_families(facts: FileFacts, settings: Settings) -> set[str]:
     # this file is judged by its body instead.
     for method, calls in facts.method_calls.items():
         if _names_a_seeder(method) and method not in RNG_OBJECT_METHODS and method not in local:
-            if any(facts.qualified_call_name(c) is None and _seeds_reproducibly(facts, c, allow_empty=True)
-                   for c in calls):
+            if any(runs(c) and facts.qualified_call_name(c) is None
+                   and _seeds_reproducibly(facts, c, allow_empty=True) for c in calls):
                 return set(FAMILIES)
     return seeded
 
@@ -242,16 +339,24 @@ def _names_a_seeder(name: str) -> bool:
     return "seed" in lowered and not lowered.startswith(("get", "initial")) and lowered != "initial_seed"
 
 
-def _seeds_reproducibly(facts: FileFacts, call: ast.Call, allow_empty: bool = False) -> bool:
-    values = list(call.args) + [k.value for k in call.keywords]
+def _seeds_reproducibly(facts: FileFacts, call: ast.Call, allow_empty: bool = False,
+                        parameter: str | None = None) -> bool:
+    values = list(call.args) + [k.value for k in call.keywords if parameter is None or k.arg == parameter]
+    if parameter is not None:
+        values = values[:1] if call.args else values
     if not values:
         return allow_empty
     value = values[0]
     if is_none(value):
         return False
-    for node in ast.walk(value):
-        if isinstance(node, ast.Call) and facts.qualified_call_name(node) in NONDETERMINISTIC:
-            return False
+    stack: list[ast.AST] = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Call):
+            name = facts.qualified_call_name(node) or ""
+            if name in NONDETERMINISTIC or name.startswith(NONDETERMINISTIC_MODULES):
+                return False
+        stack.extend(ast.iter_child_nodes(node))
     return True
 
 
