@@ -143,3 +143,131 @@ def test_extra_helper_option(lint: Lint) -> None:
     assert codes(lint(source)) == ["4:5: SEED001"]
     assert lint(source, "--seeds-helpers=make_deterministic") == []
     assert lint(source, "--seeds-helpers=other,mylib.make_deterministic") == []
+
+
+# -- v2: what entry code reaches ---------------------------------------------------------------
+
+NET = (
+    "import torch\nimport torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n"
+    "        super().__init__()\n        self.fc = nn.Linear(4, 2)\n\n    def forward(self, x):\n"
+    "        return self.fc(x)\n"
+)
+TRAIN_STEP = (
+    "import torch\nfrom models import *\n\n\ndef main():\n    net = ResNet18()\n"
+    "    opt = torch.optim.SGD(net.parameters(), lr=0.1)\n    loss = net(torch.ones(1)).sum()\n"
+    "    loss.backward()\n    opt.step()\n"
+)
+WORKERS = (
+    "import random\nimport numpy as np\nfrom torch.utils.data import DataLoader, Dataset\n\n\n"
+    "class DS(Dataset):\n    def __len__(self):\n        return 8\n\n    def __getitem__(self, i):\n"
+    "        return random.random() + np.random.rand()\n\n\nrandom.seed(0)\nnp.random.seed(0)\n"
+)
+SPAWN = (
+    "import torch\nimport torch.multiprocessing as mp\nimport torch.nn as nn\n\n\ndef main_worker(gpu, args):\n"
+    "{seed}    model = nn.Linear(2, 2)\n    opt = torch.optim.SGD(model.parameters(), lr=0.1)\n\n\n"
+    "def main():\n    torch.manual_seed(0)\n    mp.spawn(main_worker, nprocs=2, args=(None,))\n" + MAIN
+)
+V2_FLAGGED = [
+    ("model class built at module level", NET + "\n\nmodel = Net()\n", ["8:19: SEED001"]),
+    ("model class built in main()", NET + "\n\ndef main():\n    model = Net()\n" + MAIN, ["8:19: SEED001"]),
+    ("script that runs through a module-level call",
+     "import random\n\n\ndef train(files):\n    random.shuffle(files)\n\n\ntrain(['a', 'b'])\n", ["5:5: SEED001"]),
+    ("training step with every draw in another module", TRAIN_STEP + MAIN, ["7:11: SEED001"]),
+    ("in-place initialiser on a local name",
+     "import torch\n\n\ndef init():\n    w = torch.empty(3, 4)\n    w.normal_(0, 0.01)\n    return w\n\n\ninit()\n",
+     ["6:5: SEED001"]),
+    ("in-place initialiser on an attribute chain", NET + "\n\nmodel = Net()\nmodel.fc.weight.data.normal_(0, 0.01)\n",
+     ["8:19: SEED001"]),
+    ("a resume path does not make a training script an inference script",
+     "import torch\nnet = torch.nn.Linear(2, 2)\nif args.resume:\n    net.load_state_dict(torch.load(args.resume))\n"
+     "opt = torch.optim.Adam(net.parameters())\n", ["2:7: SEED001"]),
+    ("torchvision random transforms",
+     "import torchvision.transforms as T\nimport torch\naug = T.Compose([T.RandomCrop(32), T.ToTensor()])\n",
+     ["3:18: SEED001"]),
+    ("transforms v2", "from torchvision.transforms import v2\nimport torch\naug = v2.RandomHorizontalFlip()\n",
+     ["3:7: SEED001"]),
+    ("distributions sampling",
+     "import torch\nd = torch.distributions.Normal(0.0, 1.0)\nx = d.sample()\n", ["2:5: SEED001"]),
+    ("shuffling DataLoader without generator", "import torch\nfrom torch.utils.data import DataLoader\n"
+     "loader = DataLoader(range(8), shuffle=True)\n", ["3:10: SEED001"]),
+    ("random_split without generator", "import torch\nfrom torch.utils.data import random_split\n"
+     "a, b = random_split(range(8), [4, 4])\n", ["3:8: SEED001"]),
+    ("random and NumPy seeded, torch not: worker draws",
+     WORKERS + "loader = DataLoader(DS(), num_workers=2)\n", ["11:16: SEED001"]),
+    ("set_determinism(seed=None) seeds nothing",
+     "import torch\nfrom monai.utils import set_determinism\nset_determinism(seed=None)\nx = torch.rand(1)\n",
+     ["4:5: SEED001"]),
+    ("a parameter in one class does not hide the module in another function",
+     "import random\n\n\nclass A:\n    def __init__(self, items, random=True):\n        self.r = random\n\n\n"
+     "def main(items):\n    random.shuffle(items)\n" + MAIN, ["10:5: SEED001"]),
+    ("seeds from secrets or the clock",
+     "import random\nimport secrets\nrandom.seed(secrets.choice(range(9)))\nrandom.random()\n", ["4:1: SEED001"]),
+    ("seed from time.strftime", "import random\nimport time\nrandom.seed(time.strftime('%S'))\nrandom.random()\n",
+     ["4:1: SEED001"]),
+    ("seed from mktime(localtime())", "import torch\nimport time\n"
+     "torch.manual_seed(int(time.mktime(time.localtime())))\nx = torch.rand(1)\n", ["4:5: SEED001"]),
+    ("class body draws at import time", "import torch\n\n\nclass Config:\n    W = torch.randn(3)\n",
+     ["5:9: SEED001"]),
+    ("default argument draws at import time",
+     "import numpy as np\n\n\ndef f(noise=np.random.rand(3)):\n    return noise\n", ["4:13: SEED001"]),
+    ("decorator argument draws at import time",
+     "import random\n\n\n@register(random.random())\ndef f():\n    pass\n", ["4:11: SEED001"]),
+    ("spawned workers do not inherit the parent's seed", SPAWN.format(seed=""), ["7:13: SEED001"]),
+    ("nested function called from main",
+     "import torch\n\n\ndef main():\n    def build():\n        return torch.nn.Linear(2, 2)\n    build()\n" + MAIN,
+     ["6:16: SEED001"]),
+    ("a method reached through self", "import numpy as np\n\n\nclass T:\n    def run(self):\n        self.step()\n\n"
+     "    def step(self):\n        np.random.shuffle([1])\n\n\nT().run()\n", ["9:9: SEED001"]),
+]
+V2_ALLOWED = [
+    ("seeded twin of the model class", NET + "\n\ntorch.manual_seed(0)\nmodel = Net()\n"),
+    ("model class never built from entry code", NET),
+    ("a library whose demo block only prints", NET + "\n\nif __name__ == '__main__':\n    print('models')\n"),
+    ("a demo block that calls an imported function",
+     NET + "\n\nif __name__ == '__main__':\n    import argparse\n    from runner import run\n    run(argparse.ArgumentParser())\n"),
+    ("training step seeded through an imported helper",
+     TRAIN_STEP.replace("def main():\n", "def main():\n    set_seed(0)\n").replace(
+         "from models import *", "from models import *\nfrom utils import set_seed") + MAIN),
+    ("an inference script that loads weights and never trains",
+     NET + "\n\nmodel = Net()\nmodel.load_state_dict(torch.load('w.pt'))\nmodel.eval()\n"),
+    ("transforms that draw nothing",
+     "import torchvision.transforms as T\naug = T.Compose([T.CenterCrop(32), T.ToTensor()])\nimport torch\n"),
+    ("DataLoader with a generator", "import torch\nfrom torch.utils.data import DataLoader\n"
+     "loader = DataLoader(range(8), shuffle=True, generator=torch.Generator().manual_seed(0))\n"),
+    ("worker draws without workers", WORKERS + "loader = DataLoader(DS())\n"),
+    ("worker draws with workers and torch seeded",
+     WORKERS + "import torch\ntorch.manual_seed(0)\nloader = DataLoader(DS(), num_workers=2)\n"),
+    ("set_determinism(seed=0) seeds every family",
+     "import torch\nfrom monai.utils import set_determinism\nset_determinism(seed=0)\nx = torch.rand(1)\n"),
+    ("lambda parameters shadow", "import random\npick = lambda random, xs: random.choice(xs)\npick(None, [1])\n"),
+    ("comprehension variables shadow", "import random\nxs = [random.random() for random in rngs]\n"),
+    ("a name rebound to a seeded object", "import random\nrandom = random.Random(42)\nrandom.random()\n"),
+    ("seeding by keyword", "import numpy as np\nrs = np.random.RandomState()\nrs.seed(seed=0)\nrs.rand()\n"),
+    ("seeding random.Random by keyword", "import random\nr = random.Random()\nr.seed(a=0)\nr.random()\n"),
+    ("spawned worker that seeds itself", SPAWN.format(seed="    torch.manual_seed(args.seed + gpu)\n")),
+    ("Hugging Face Trainer seeds from its arguments",
+     "import torch\nfrom transformers import Trainer\nmodel = torch.nn.Linear(2, 2)\nTrainer(model=model).train()\n"),
+]
+FLAGGED_IDS = [f"v1-{i}" for i in range(len(FLAGGED))] + [name for name, _, _ in V2_FLAGGED]
+ALLOWED_IDS = [f"v1-{i}" for i in range(len(ALLOWED))] + [name for name, _ in V2_ALLOWED]
+FLAGGED += [(source, expected) for _, source, expected in V2_FLAGGED]
+ALLOWED += [source for _, source in V2_ALLOWED]
+
+
+def test_message_names_the_entry_call(lint: Lint) -> None:
+    source = NET + "\n\ndef main():\n    model = Net()\n" + MAIN
+    assert lint(source, "--select=SEED001") == [
+        "8:19: SEED001 torch.nn.Linear (reached through main() at line 19) draws from the torch global RNG, "
+        "which this program never seeds; call torch.manual_seed(seed) at startup",
+    ]
+
+
+def test_worker_message_names_torch_manual_seed(lint: Lint) -> None:
+    (line,) = lint(WORKERS + "loader = DataLoader(DS(), num_workers=2)\n", "--select=SEED001")
+    assert "runs in DataLoader worker processes" in line
+    assert "call torch.manual_seed(seed) at startup" in line
+
+
+def test_spawn_message_names_the_spawned_function(lint: Lint) -> None:
+    (line,) = lint(SPAWN.format(seed=""), "--select=SEED001")
+    assert "in main_worker()" in line and "fresh process" in line
