@@ -18,9 +18,11 @@ SHARED_STATE = [
 ]
 EPOCH_REPLAY = ("seed002_epoch_replay.py", "seed002_epoch_replay_fixed.py")
 CLASSIC = "seed002_global_numpy_classic.py"
+# MONAI Rand* transforms (each with its own RandomState): torch's DataLoader vs monai.data.DataLoader.
+MONAI = ("seed002_monai_transforms.py", "seed002_monai_transforms_fixed.py")
 
-LINT = {name: ["SEED002"] for name, _ in [*SHARED_STATE, EPOCH_REPLAY]}
-LINT.update({fixed: [] for _, fixed in [*SHARED_STATE, EPOCH_REPLAY]})
+LINT = {name: ["SEED002"] for name, _ in [*SHARED_STATE, EPOCH_REPLAY, MONAI]}
+LINT.update({fixed: [] for _, fixed in [*SHARED_STATE, EPOCH_REPLAY, MONAI]})
 LINT[CLASSIC] = []  # global np.random is reseeded per worker by torch >= 1.9: not flagged by default
 
 
@@ -77,3 +79,22 @@ def test_classic_global_numpy_is_reseeded_per_worker(observe: Observe) -> None:
     assert measured["repeated_rows"] == [0] * len(measured["repeated_rows"]), (
         f"torch {output['torch']} gave DataLoader workers the same NumPy state: {measured}")
     assert measured["replayed_rows"] == [0] * len(measured["replayed_rows"]), measured
+
+
+def test_monai_random_transforms_repeat_under_torch_dataloader(observe: Observe) -> None:
+    """Both programs call monai.utils.set_determinism(seed=0): a seeded main process still duplicates."""
+    buggy, fixed = MONAI
+    bug, fix = (seed002_measures(output) for output in run_examples([(buggy,), (fixed,)]))
+    observe(buggy=bug, fixed=fix)
+
+    assert all(n == bug["workers"] for n in bug["workers_seen"]), bug
+    # Every worker copies the same transform state: all four pick worker 0's two crops, 6 of 8 rows repeat...
+    assert bug["repeated_rows"] == [6] * len(bug["repeated_rows"]), bug
+    assert bug["values_shared_by_workers"] == [2] * len(bug["values_shared_by_workers"]), bug
+    # ...and the next epoch's fresh workers pick the same 8 crops again.
+    assert bug["replayed_rows"] == [8] * len(bug["replayed_rows"]), bug
+
+    # monai.data.DataLoader reseeds the transforms in each worker from that worker's seed.
+    assert all(n == fix["workers"] for n in fix["workers_seen"]), fix
+    assert fix["repeated_rows"] == [0] * len(fix["repeated_rows"]), fix
+    assert fix["replayed_rows"] == [0] * len(fix["replayed_rows"]), fix
