@@ -13,6 +13,10 @@ from flake8_seeds.facts import FileFacts
 from flake8_seeds.rules import RULES, Settings
 
 _VERSION = re.compile(r"^\d+(\.\d+){0,2}$")
+# nbQA lints a notebook as a temporary file and maps each finding's position back to its cell,
+# but not the text: a line number quoted in a message would point into the temporary file.
+_NBQA_FILE = re.compile(r"_nbqa_ipynb\.py$")
+_AT_LINE = re.compile(r" at line \d+")
 
 
 class SeedsChecker:
@@ -20,8 +24,9 @@ class SeedsChecker:
     version = __version__
     settings = Settings()
 
-    def __init__(self, tree: ast.AST) -> None:
+    def __init__(self, tree: ast.AST, filename: str = "") -> None:
         self.tree = tree
+        self.in_notebook = bool(_NBQA_FILE.search(filename))
 
     @staticmethod
     def add_options(manager: Any) -> None:
@@ -77,6 +82,8 @@ class SeedsChecker:
                 _report_internal_error(rule.code, error)
                 continue
             for line, col, message in findings:
+                if self.in_notebook:
+                    message = _AT_LINE.sub("", message)
                 yield line, col, message, type(self)
 
 
