@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import ast
+import importlib
+from pathlib import Path
 
 import pytest
 
-from tests.runtime import test_seed001_runtime, test_seed002_runtime, test_seed003_runtime, test_seed004_runtime
 from tests.runtime.helpers import EXAMPLES, lint
 
-LINT_TABLES = [test_seed001_runtime.LINT, test_seed002_runtime.LINT, test_seed003_runtime.LINT,
-               test_seed004_runtime.LINT]
+RUNTIME_MODULES = sorted(path.stem for path in Path(__file__).parent.glob("test_*_runtime.py"))
+LINT_TABLES = [importlib.import_module(f"tests.runtime.{name}").LINT for name in RUNTIME_MODULES]
 NAMES = sorted(name for table in LINT_TABLES for name in table)
 
 
