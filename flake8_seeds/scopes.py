@@ -116,21 +116,30 @@ class Scopes:
             self._starts.append(first)
             self._by_node[id(node)] = scope
         self._binders = binders
+        self._unplaced: dict[str, list[Binding]] | None = None  # name -> bindings not yet in a scope
         self._indexed: set[str] = set()
         self._wanted: set[str] = set()
 
     def want(self, names: Iterable[str]) -> None:
-        """Names that will be looked up: indexed together, in one pass, on the first lookup."""
+        """Names that will be looked up (kept for callers: every name is indexed in one pass now)."""
         self._wanted.update(names)
 
     def _index(self, name: str) -> None:
-        """Put the bindings of the wanted names in their scopes (one pass over the binding nodes)."""
-        wanted = (self._wanted | {name}) - self._indexed
-        self._indexed |= wanted
-        pending: list[Binding] = []
-        for node in self._binders:
-            pending.extend(b for b in self._bindings_of(node, wanted) if b.name in wanted)
-        for binding in pending:
+        """Put the bindings of ``name`` in their scopes.  The first call reads every binding
+        node once (``global``/``nonlocal`` declarations included) and groups the bindings
+        by name, in the order of the binding nodes; each name is then placed on its first lookup."""
+        unplaced = self._unplaced
+        if unplaced is None:
+            unplaced = self._unplaced = {}
+            for node in self._binders:
+                for binding in self._bindings_of(node, None):
+                    found = unplaced.get(binding.name)
+                    if found is None:
+                        unplaced[binding.name] = [binding]
+                    else:
+                        found.append(binding)
+        self._indexed.add(name)
+        for binding in unplaced.pop(name, ()):
             self._place(binding)
 
     # -- where things are ------------------------------------------------------------------
@@ -244,12 +253,12 @@ class Scopes:
             current = current.parent
         return current or self.module
 
-    def _bindings_of(self, node: ast.AST, wanted: set[str]) -> Iterator[Binding]:
-        """The bindings a node makes (those of ``wanted`` names, and perhaps some others)."""
+    def _bindings_of(self, node: ast.AST, wanted: set[str] | None) -> Iterator[Binding]:
+        """The bindings a node makes (those of ``wanted`` names and perhaps some others; None: all)."""
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             yield from import_bindings(node, [])
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            if node.name in wanted:
+            if wanted is None or node.name in wanted:
                 yield Binding(node.name, CLASS if isinstance(node, ast.ClassDef) else DEF, node, end(node))
             if not isinstance(node, ast.ClassDef):
                 yield from self._parameters(node, node.args, wanted)
@@ -257,7 +266,7 @@ class Scopes:
             yield from self._parameters(node, node.args, wanted)
         elif isinstance(node, ast.Assign):
             for target in node.targets:
-                if not (isinstance(target, ast.Name) and target.id not in wanted):
+                if wanted is None or not (isinstance(target, ast.Name) and target.id not in wanted):
                     yield from _targets(target, node.value, end(node))
         elif isinstance(node, ast.AnnAssign):
             if node.value is not None or not isinstance(node.target, ast.Name):
@@ -291,9 +300,9 @@ class Scopes:
             if node.rest:
                 yield Binding(node.rest, OTHER, node, end(node))
 
-    def _parameters(self, function: ast.AST, args: ast.arguments, wanted: set[str]) -> Iterator[Binding]:
-        names = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if a]
-        if wanted.isdisjoint(names):
+    def _parameters(self, function: ast.AST, args: ast.arguments, wanted: set[str] | None) -> Iterator[Binding]:
+        if wanted is not None and wanted.isdisjoint(
+                [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if a]):
             return
         scope = self._by_node.get(id(function))
         positional = args.posonlyargs + args.args
