@@ -245,6 +245,8 @@ V2_ALLOWED = [
     ("seeding by keyword", "import numpy as np\nrs = np.random.RandomState()\nrs.seed(seed=0)\nrs.rand()\n"),
     ("seeding random.Random by keyword", "import random\nr = random.Random()\nr.seed(a=0)\nr.random()\n"),
     ("spawned worker that seeds itself", SPAWN.format(seed="    torch.manual_seed(args.seed + gpu)\n")),
+    ("a module-level seed runs again in every spawned child (it imports the main script)",
+     SPAWN.format(seed="").replace("\n\n\ndef main_worker", "\ntorch.manual_seed(0)\n\n\ndef main_worker")),
     ("Hugging Face Trainer seeds from its arguments",
      "import torch\nfrom transformers import Trainer\nmodel = torch.nn.Linear(2, 2)\nTrainer(model=model).train()\n"),
 ]

@@ -5,7 +5,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from flake8_seeds.facts import RESEEDING_METHODS, FileFacts, argument, is_none, position
+from flake8_seeds.facts import RESEEDING_METHODS, FileFacts, argument, is_main_test, is_none, position
 from flake8_seeds.program import Entry, dataset_classes, worker_methods
 from flake8_seeds.rules.base import Finding, Rule, Settings, finding
 
@@ -177,7 +177,7 @@ def _message(facts: FileFacts, entry: Entry, use: Use) -> str:
         function = entry.function.name  # type: ignore[attr-defined]
         starter = _call_text(entry.start_call)
         where = (f" in {function}(), which {starter} at line {entry.start_call.lineno} starts in a fresh "
-                 f"process that does not inherit the parent's seed")
+                 f"interpreter (seeds set under the parent's __main__ block do not reach it)")
         if via is not None and via is not entry.start_call:
             where += f" (reached through {_call_text(via)} at line {via.lineno})"
         fix = f"seed {info.seeder.split('.')[0]} in {function}(): {info.fix.removeprefix('call ')}"
@@ -294,8 +294,15 @@ def _seeded_families(facts: FileFacts, settings: Settings, entry: Entry | None) 
     """Families the file seeds (``entry`` given: only by code that entry runs)."""
     program = facts.program
 
+    main_blocks = [(s.lineno, s.end_lineno or s.lineno) for s in facts.tree.body  # type: ignore[attr-defined]
+                   if isinstance(s, ast.If) and is_main_test(s.test)]
+
     def runs(call: ast.Call) -> bool:
-        return entry is None or id(program.unit_of(call)) in entry.reached
+        if entry is None or id(program.unit_of(call)) in entry.reached:
+            return True
+        # A spawned child imports the main script again (as __mp_main__): its module-level
+        # code outside the __main__ block runs there too.
+        return program.unit_of(call) is program.module and not any(a <= call.lineno <= b for a, b in main_blocks)
 
     seeded: set[str] = set()
     for family in FAMILIES.values():
