@@ -272,4 +272,4 @@ def test_worker_message_names_torch_manual_seed(lint: Lint) -> None:
 
 def test_spawn_message_names_the_spawned_function(lint: Lint) -> None:
     (line,) = lint(SPAWN.format(seed=""), "--select=SEED001")
-    assert "in main_worker()" in line and "fresh process" in line
+    assert "in main_worker()" in line and "fresh interpreter" in line
