@@ -91,6 +91,12 @@ NAMED_FLAGGED: list[tuple[str, str, list[str]]] = [
 ]
 
 NAMED_ALLOWED: list[tuple[str, str]] = [
+    # The sampler, or a loader holding it together with the epoch, goes to a function of another module.
+    ("sampler-handed-to-imported-train", HEAD + "from mytrain import train\nsampler = DistributedSampler(ds)\n"
+     "loader = DataLoader(ds, sampler=sampler)\nfor epoch in range(3):\n    train(loader, epoch, sampler=sampler)\n"),
+    ("loader-and-epoch-handed-to-imported-function", HEAD + "from engine import train_one_epoch\n"
+     "sampler = DistributedSampler(ds)\nloader = DataLoader(ds, sampler=sampler)\n"
+     "for epoch in range(3):\n    train_one_epoch(loader, epoch)\n"),
     ("basic-set-epoch", BASIC + "for epoch in range(3):\n    sampler.set_epoch(epoch)\n"
      "    for batch in loader:\n        pass\n"),
     ("shuffle-false", "from torch.utils.data.distributed import DistributedSampler as DS\n"

@@ -55,7 +55,8 @@ def check(facts: FileFacts, settings: Settings) -> Iterator[Finding]:
         return
     bound = _bound_names(facts)
     sampler_names = {bound[id(call)] for call in samplers if id(call) in bound}
-    if _sets_epoch(facts, sampler_names) or _framework_sets_epoch(facts) or not _has_epoch_loop(facts):
+    if (_sets_epoch(facts, sampler_names) or _framework_sets_epoch(facts) or not _has_epoch_loop(facts)
+            or _handed_to_other_module(facts, sampler_names)):
         return
     for call in sorted(samplers, key=position):
         public, shuffle_at, seed_at = SAMPLERS[facts.qualified_call_name(call) or ""]
@@ -102,6 +103,25 @@ def _sets_epoch(facts: FileFacts, sampler_names: set[str]) -> bool:
     for target, _ in facts.assigned_dotted_names():
         receiver, _, attr = target.rpartition(".")
         if attr == "epoch" and ("sampler" in receiver.lower() or receiver in sampler_names):
+            return True
+    return False
+
+
+def _handed_to_other_module(facts: FileFacts, sampler_names: set[str]) -> bool:
+    """The sampler is passed to a function imported from another module (``train(..., sampler=s)``),
+    or a loader holding it is, with the epoch (``train_one_epoch(model, loader, epoch)``): that
+    function may call ``set_epoch``, where this file cannot see."""
+    loaders = {target for target, value in facts.assigned_dotted_names()
+               if isinstance(value, ast.Call) and any(
+                   k.arg == "sampler" and (dotted_name(k.value) in sampler_names or isinstance(k.value, ast.Call))
+                   for k in value.keywords)}
+    for call in facts.calls:
+        name = facts.qualified_call_name(call)
+        if name is None or name.split(".", 1)[0] in ("torch", "numpy", "random", "tqdm"):
+            continue
+        values = [*call.args, *(k.value for k in call.keywords)]
+        given = {dotted_name(v) for v in values}
+        if given & sampler_names or (given & loaders and any(_mentions_epoch(v) for v in values)):
             return True
     return False
 
