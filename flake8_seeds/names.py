@@ -134,6 +134,7 @@ class Names:
                     self._fast[name] = min(found)
                 else:
                     self._slow.add(name)
+        self._looked_up = self._slow | self._star_names  # names resolved at their place
         self._scopes = scopes
         self._wanted = False
         self._canonical: dict[str, str] = {}  # per file, so memory does not grow across files
@@ -145,20 +146,23 @@ class Names:
 
     def qualified_name(self, node: ast.expr, _depth: int = 0) -> str | None:
         """The canonical qualified name of a name or attribute chain, if it names an import."""
-        attrs: list[str] = []
-        while isinstance(node, ast.Attribute):
-            attrs.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
+        root = node
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if not isinstance(root, ast.Name):
             return None
-        base = self._fast.get(node.id)
+        base = self._fast.get(root.id)
         if base is None:
-            if node.id not in self._slow and node.id not in self._star_names:
+            if root.id not in self._looked_up:
                 return None
-            base = self._resolve(node, _depth)
+            base = self._resolve(root, _depth)
             if base is None:
                 return None
-        if attrs:
+        if root is not node:
+            attrs: list[str] = []
+            while isinstance(node, ast.Attribute):
+                attrs.append(node.attr)
+                node = node.value
             attrs.reverse()
             base = base + "." + ".".join(attrs)
         found = self._canonical.get(base)
