@@ -61,6 +61,9 @@ class Program:
         self.facts = facts
         self.scopes = facts.scopes
         self.module: Unit = facts.tree
+        # Names a `def` or `class` of the file binds: no other name can refer to one of them.
+        self._defined = {d.name for d in facts.functions} | {c.name for c in facts.classes}
+        self._mro: dict[int, list[ast.ClassDef]] = {}
 
     # -- units ---------------------------------------------------------------------------
 
@@ -92,7 +95,7 @@ class Program:
         root = node
         while isinstance(root, ast.Attribute):
             root = root.value
-        if not isinstance(root, ast.Name):
+        if not isinstance(root, ast.Name) or root.id not in self._defined:
             return []
         bindings = self.scopes.lookup(root.id, start(root))
         if not bindings or not all(b.kind in (DEF, CLASS) for b in bindings):
@@ -112,6 +115,12 @@ class Program:
 
     def mro(self, cls: ast.ClassDef) -> list[ast.ClassDef]:
         """The class and its bases defined in the file (breadth first, each once)."""
+        known = self._mro.get(id(cls))
+        if known is None:
+            known = self._mro[id(cls)] = self._find_mro(cls)
+        return list(known)
+
+    def _find_mro(self, cls: ast.ClassDef) -> list[ast.ClassDef]:
         order: list[ast.ClassDef] = []
         seen: set[int] = set()
         queue = [cls]
@@ -152,7 +161,7 @@ class Program:
 
     def callees(self, unit: Unit) -> Iterator[tuple[ast.Call | None, ast.AST]]:
         """(call, unit or class) pairs for what code of ``unit`` runs; lambdas come with call None."""
-        spawned = {id(fn) for _, fn in self.spawn_targets}
+        spawned = self._spawned
         for call in self.calls_by_unit.get(id(unit), ()):
             if id(call) in self._spawn_calls:
                 continue
@@ -243,6 +252,10 @@ class Program:
             target = next((k.value for k in call.keywords if k.arg == "target"), None)
             found.extend((call, t) for t in self._functions(target))
         return found
+
+    @cached_property
+    def _spawned(self) -> set[int]:
+        return {id(fn) for _, fn in self.spawn_targets}
 
     @cached_property
     def _spawn_calls(self) -> set[int]:
