@@ -167,9 +167,15 @@ class FileFacts:
     @cached_property
     def scopes(self) -> Scopes:
         """Every scope of the file and what binds each name in it."""
-        return Scopes(self.tree, [*self.functions, *self.classes, *self._scoped],  # type: ignore[arg-type]
-                      [*self.imports, *self.functions, *self.classes, *self.assigns, *self._binders,
-                       *(n for n in self._scoped if isinstance(n, ast.Lambda))])
+        scopes = Scopes(self.tree, [*self.functions, *self.classes, *self._scoped],  # type: ignore[arg-type]
+                        [*self.imports, *self.functions, *self.classes, *self.assigns, *self._binders,
+                         *(n for n in self._scoped if isinstance(n, ast.Lambda))])
+        # The names surely looked up, read in the first pass: those the imports' meaning depends
+        # on, and those of the file's functions and classes (the call graph).
+        scopes.want(self.names.looked_up())
+        scopes.want([d.name for d in self.functions])
+        scopes.want([c.name for c in self.classes])
+        return scopes
 
     @cached_property
     def names(self) -> Names:

@@ -140,6 +140,10 @@ class Names:
         self._canonical: dict[str, str] = {}  # per file, so memory does not grow across files
         self._resolved: dict[int, str | None] = {}
 
+    def looked_up(self) -> set[str]:
+        """The names resolved at their place, through the file's scopes."""
+        return self._looked_up
+
     def roots(self) -> set[str]:
         """The top-level modules this file imports from."""
         return self._roots
@@ -182,7 +186,7 @@ class Names:
     def _resolve_uncached(self, name: ast.Name, depth: int) -> str | None:
         scopes = self._scopes()
         if not self._wanted:
-            scopes.want(self._slow)
+            scopes.want(self._looked_up)
             self._wanted = True
         bindings = scopes.lookup(name.id, start(name))
         if bindings is None:

@@ -116,30 +116,42 @@ class Scopes:
             self._starts.append(first)
             self._by_node[id(node)] = scope
         self._binders = binders
-        self._unplaced: dict[str, list[Binding]] | None = None  # name -> bindings not yet in a scope
+        self._unplaced: dict[str, list[Binding]] = {}  # name -> bindings read but not yet in a scope
+        self._read: set[str] | None = None  # names whose bindings were read; None: none yet, or all
+        self._read_all = False
         self._indexed: set[str] = set()
         self._wanted: set[str] = set()
 
     def want(self, names: Iterable[str]) -> None:
-        """Names that will be looked up (kept for callers: every name is indexed in one pass now)."""
+        """Names that will be looked up: read together, in one pass, on the first lookup."""
         self._wanted.update(names)
 
     def _index(self, name: str) -> None:
-        """Put the bindings of ``name`` in their scopes.  The first call reads every binding
-        node once (``global``/``nonlocal`` declarations included) and groups the bindings
-        by name, in the order of the binding nodes; each name is then placed on its first lookup."""
-        unplaced = self._unplaced
-        if unplaced is None:
-            unplaced = self._unplaced = {}
+        """Put the bindings of ``name`` in their scopes.
+
+        The first lookup reads the bindings of every wanted name in one pass over the binding
+        nodes (``global``/``nonlocal`` declarations included); a later lookup of a name not
+        read then reads those of every other name, in a second and last pass.  Each name's
+        bindings keep the order of the binding nodes, and are placed on the name's first lookup.
+        """
+        if not self._read_all and (self._read is None or name not in self._read):
+            if self._read is None:
+                wanted: set[str] | None = self._wanted | {name}
+                self._read = wanted
+            else:
+                wanted, self._read_all = None, True
+            read, unplaced = self._read, self._unplaced
             for node in self._binders:
-                for binding in self._bindings_of(node, None):
+                for binding in self._bindings_of(node, wanted):
+                    if wanted is None and binding.name in read:
+                        continue  # read in the first pass
                     found = unplaced.get(binding.name)
                     if found is None:
                         unplaced[binding.name] = [binding]
                     else:
                         found.append(binding)
         self._indexed.add(name)
-        for binding in unplaced.pop(name, ()):
+        for binding in self._unplaced.pop(name, ()):
             self._place(binding)
 
     # -- where things are ------------------------------------------------------------------
@@ -254,9 +266,9 @@ class Scopes:
         return current or self.module
 
     def _bindings_of(self, node: ast.AST, wanted: set[str] | None) -> Iterator[Binding]:
-        """The bindings a node makes (those of ``wanted`` names and perhaps some others; None: all)."""
+        """The bindings a node makes: those of ``wanted`` names (None: of every name)."""
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            yield from import_bindings(node, [])
+            yield from import_bindings(node, [], wanted)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             if wanted is None or node.name in wanted:
                 yield Binding(node.name, CLASS if isinstance(node, ast.ClassDef) else DEF, node, end(node))
@@ -267,37 +279,37 @@ class Scopes:
         elif isinstance(node, ast.Assign):
             for target in node.targets:
                 if wanted is None or not (isinstance(target, ast.Name) and target.id not in wanted):
-                    yield from _targets(target, node.value, end(node))
+                    yield from _targets(target, node.value, end(node), wanted)
         elif isinstance(node, ast.AnnAssign):
             if node.value is not None or not isinstance(node.target, ast.Name):
-                yield from _targets(node.target, node.value, end(node))
+                yield from _targets(node.target, node.value, end(node), wanted)
         elif isinstance(node, ast.AugAssign):
-            if isinstance(node.target, ast.Name):
+            if isinstance(node.target, ast.Name) and (wanted is None or node.target.id in wanted):
                 yield Binding(node.target.id, OTHER, node.target, end(node))
         elif isinstance(node, ast.NamedExpr):
-            if isinstance(node.target, ast.Name):
+            if isinstance(node.target, ast.Name) and (wanted is None or node.target.id in wanted):
                 yield Binding(node.target.id, ASSIGN, node, end(node), node.value)
         elif isinstance(node, (ast.For, ast.AsyncFor)):
-            yield from _targets(node.target, None, end(node.iter))
+            yield from _targets(node.target, None, end(node.iter), wanted)
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
                 if item.optional_vars is not None:
-                    yield from _targets(item.optional_vars, None, end(item.context_expr))
+                    yield from _targets(item.optional_vars, None, end(item.context_expr), wanted)
         elif isinstance(node, ast.comprehension):
-            for binding in _targets(node.target, None, start(node.target)):
+            for binding in _targets(node.target, None, start(node.target), wanted):
                 binding.at = (0, 0)  # visible in the whole comprehension
                 yield binding
         elif isinstance(node, ast.ExceptHandler):
-            if node.name and node.body:
+            if node.name and node.body and (wanted is None or node.name in wanted):
                 yield Binding(node.name, OTHER, node, start(node.body[0]))
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
             scope = self.scope_at(start(node))
             (scope.globals if isinstance(node, ast.Global) else scope.nonlocals).update(node.names)
         elif isinstance(node, (ast.MatchAs, ast.MatchStar)):
-            if node.name:
+            if node.name and (wanted is None or node.name in wanted):
                 yield Binding(node.name, OTHER, node, end(node))
         elif isinstance(node, ast.MatchMapping):
-            if node.rest:
+            if node.rest and (wanted is None or node.rest in wanted):
                 yield Binding(node.rest, OTHER, node, end(node))
 
     def _parameters(self, function: ast.AST, args: ast.arguments, wanted: set[str] | None) -> Iterator[Binding]:
@@ -310,9 +322,10 @@ class Scopes:
         pairs = list(zip(positional, defaults)) + list(zip(args.kwonlyargs, args.kw_defaults))
         pairs += [(a, None) for a in (args.vararg, args.kwarg) if a is not None]
         for arg, default in pairs:
-            binding = Binding(arg.arg, PARAM, arg, (0, 0), default)
-            binding.scope = scope
-            yield binding
+            if wanted is None or arg.arg in wanted:
+                binding = Binding(arg.arg, PARAM, arg, (0, 0), default)
+                binding.scope = scope
+                yield binding
 
 
 def _statement_at(statements: Sequence[ast.stmt], at: Position) -> ast.stmt | None:
@@ -349,13 +362,16 @@ def _prefix(chain: tuple[tuple[int, int], ...], of: tuple[tuple[int, int], ...])
     return len(chain) <= len(of) and of[: len(chain)] == chain
 
 
-def _targets(target: ast.expr, value: ast.expr | None, at: Position) -> Iterator[Binding]:
-    """Name bindings of an assignment target, each with its own value when it can be read."""
+def _targets(target: ast.expr, value: ast.expr | None, at: Position,
+             wanted: set[str] | None = None) -> Iterator[Binding]:
+    """Name bindings of an assignment target, each with its own value when it can be read
+    (of ``wanted`` names; None: of every name)."""
     stack: list[tuple[ast.expr, ast.expr | None]] = [(target, value)]
     while stack:
         node, val = stack.pop()
         if isinstance(node, ast.Name):
-            yield Binding(node.id, ASSIGN if val is not None else OTHER, node, at, val)
+            if wanted is None or node.id in wanted:
+                yield Binding(node.id, ASSIGN if val is not None else OTHER, node, at, val)
         elif isinstance(node, ast.Starred):
             stack.append((node.value, None))
         elif isinstance(node, (ast.Tuple, ast.List)):
@@ -366,15 +382,19 @@ def _targets(target: ast.expr, value: ast.expr | None, at: Position) -> Iterator
             stack.extend(zip(node.elts, values))
 
 
-def import_bindings(node: ast.Import | ast.ImportFrom, stars: list[str]) -> Iterator[Binding]:
+def import_bindings(node: ast.Import | ast.ImportFrom, stars: list[str],
+                    wanted: set[str] | None = None) -> Iterator[Binding]:
+    """The names an import binds (of ``wanted`` names; None: every name); star imports go to ``stars``."""
     at = end(node)
     if isinstance(node, ast.Import):
         for alias in node.names:
             if alias.asname:
-                yield Binding(alias.asname, IMPORT, node, at, target=alias.name)
+                if wanted is None or alias.asname in wanted:
+                    yield Binding(alias.asname, IMPORT, node, at, target=alias.name)
             else:
                 root = alias.name.split(".", 1)[0]  # `import torch.utils.data` binds `torch`
-                yield Binding(root, IMPORT, node, at, target=root)
+                if wanted is None or root in wanted:
+                    yield Binding(root, IMPORT, node, at, target=root)
         return
     module = "." * node.level + (node.module or "")
     joiner = "" if module.endswith(".") or not module else "."
@@ -382,4 +402,5 @@ def import_bindings(node: ast.Import | ast.ImportFrom, stars: list[str]) -> Iter
         if alias.name == "*":
             stars.append(module)
             continue
-        yield Binding(alias.asname or alias.name, IMPORT, node, at, target=module + joiner + alias.name)
+        if wanted is None or (alias.asname or alias.name) in wanted:
+            yield Binding(alias.asname or alias.name, IMPORT, node, at, target=module + joiner + alias.name)
