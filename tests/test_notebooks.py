@@ -213,6 +213,17 @@ def test_fixed_notebooks_pass(tmp_path: Path) -> None:
     assert (result.returncode, result.stdout) == (0, ""), result.stdout + result.stderr
 
 
+def test_messages_quote_no_line_of_the_temporary_file(tmp_path: Path) -> None:
+    """A use reached through a function of an earlier cell: the message names the call, not nbQA's line."""
+    cells = ["import torch\n\n\ndef make_model():\n    return torch.nn.Linear(2, 2)", "%matplotlib inline",
+             "model = make_model()"]
+    write(tmp_path, {"reached.ipynb": notebook_json(cells)})
+    result = nbqa_flake8(tmp_path, "reached.ipynb", "--select=SEE")
+    assert parse(result) == {("reached.ipynb", "cell_1:5:12: SEED001")}
+    assert "(reached through make_model())" in result.stdout
+    assert " at line " not in result.stdout
+
+
 def test_magics_stop_plain_flake8_but_not_nbqa(tmp_path: Path) -> None:
     """The notebook's code as one .py file is not Python (E999): the plugin never sees it.
 
