@@ -242,29 +242,65 @@ class FileFacts:
         A plain name that no import binds (a builtin, a function of this file)
         is grouped under itself, without dots.
         """
-        grouped: dict[str, list[ast.Call]] = {}
-        resolved: dict[int, str | None] = {}  # id(call) -> qualified_call_name(call)
-        resolve = self.names.qualified_name
-        for call in self.calls:
-            func = call.func
-            if isinstance(func, (ast.Name, ast.Attribute)):
-                name = resolved[id(call)] = resolve(func)
-                if name is None and isinstance(func, ast.Name):
-                    name = func.id
-                if name is not None:
-                    grouped.setdefault(name, []).append(call)
-        self._resolved_calls = resolved
-        return grouped
+        self._group_calls()
+        return self.calls_by_name
 
     @cached_property
     def method_calls(self) -> dict[str, list[ast.Call]]:
         """Calls of the form ``<expr>.method(...)`` grouped by method name."""
-        grouped: dict[str, list[ast.Call]] = {}
+        self._group_calls()
+        return self.method_calls
+
+    def _group_calls(self) -> None:
+        """Fill ``calls_by_name`` and ``method_calls`` in one pass over the calls.
+
+        Most calls are on a name no import binds (``self.f()``, ``x.append()``, ``len()``):
+        their first name is tested here, and only the others are resolved."""
+        by_name: dict[str, list[ast.Call]] = {}
+        by_method: dict[str, list[ast.Call]] = {}
+        resolved: dict[int, str | None] = {}  # id(call) -> qualified_call_name(call), when it names an import
+        names = self.names
+        resolve = names.qualified_name
+        imported = names.imported_names()
+        looked_up = names.looked_up()
+        attribute, name_node = ast.Attribute, ast.Name
         for call in self.calls:
             func = call.func
-            if isinstance(func, ast.Attribute):
-                grouped.setdefault(func.attr, []).append(call)
-        return grouped
+            kind = func.__class__
+            if kind is attribute:
+                group = by_method.get(func.attr)  # type: ignore[attr-defined]
+                if group is None:
+                    by_method[func.attr] = [call]  # type: ignore[attr-defined]
+                else:
+                    group.append(call)
+                root = func.value  # type: ignore[attr-defined]
+                while root.__class__ is attribute:
+                    root = root.value
+                if root.__class__ is not name_node or (root.id not in imported and root.id not in looked_up):
+                    continue  # resolves to nothing
+            elif kind is name_node:
+                plain = func.id  # type: ignore[attr-defined]
+                if plain not in imported and plain not in looked_up:
+                    group = by_name.get(plain)
+                    if group is None:
+                        by_name[plain] = [call]
+                    else:
+                        group.append(call)
+                    continue
+            else:
+                continue
+            qualified = resolved[id(call)] = resolve(func)  # type: ignore[arg-type]
+            if qualified is None and kind is name_node:
+                qualified = func.id  # type: ignore[attr-defined]
+            if qualified is not None:
+                group = by_name.get(qualified)
+                if group is None:
+                    by_name[qualified] = [call]
+                else:
+                    group.append(call)
+        self._resolved_calls = resolved
+        self.__dict__["calls_by_name"] = by_name
+        self.__dict__["method_calls"] = by_method
 
     def calls_to(self, *names: str) -> list[ast.Call]:
         found: list[ast.Call] = []
@@ -273,7 +309,7 @@ class FileFacts:
         return found
 
     def qualified_call_name(self, call: ast.Call) -> str | None:
-        self.calls_by_name  # resolves every call of the file once, into _resolved_calls
+        self.calls_by_name  # resolves the file's calls on an import once, into _resolved_calls
         try:
             return self._resolved_calls[id(call)]  # the file's calls stay alive: ids are unique
         except KeyError:

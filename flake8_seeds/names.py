@@ -140,6 +140,10 @@ class Names:
         self._canonical: dict[str, str] = {}  # per file, so memory does not grow across files
         self._resolved: dict[int, str | None] = {}
 
+    def imported_names(self) -> dict[str, str]:
+        """Names bound only by imports, to one thing: name -> qualified name (not yet canonical)."""
+        return self._fast
+
     def looked_up(self) -> set[str]:
         """The names resolved at their place, through the file's scopes."""
         return self._looked_up
