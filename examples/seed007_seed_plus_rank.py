@@ -1,0 +1,117 @@
+"""SEED007, fixed: every DDP rank seeds torch with the seed plus its rank.
+
+Two ranks run for real: ``torch.multiprocessing.spawn`` starts two processes that join a gloo
+process group (``file://`` rendezvous in a fresh temporary directory, so runs cannot collide). Each
+rank wraps a model in DistributedDataParallel and reads its half of a 16-item dataset through a
+DistributedSampler and a DataLoader with 2 workers; the Dataset draws a random "augmentation" from
+torch and one from NumPy in ``__getitem__``, as random crops and flips do. The workers are forked
+(``multiprocessing_context="fork"``) to keep the run short: under mp.spawn they would otherwise
+start as fresh interpreters.
+
+Each rank seeds torch with ``seed + rank``, so each DataLoader draws its own base seed and no
+worker of rank 0 repeats the draws of a worker of rank 1. The loader is read twice: without a
+worker_init_fn and with PyTorch's ``seed_worker`` recipe. The model still starts the same on every
+rank: DistributedDataParallel broadcasts rank 0's parameters when it wraps the model.
+
+    python examples/seed007_seed_plus_rank.py [--seed 0] [--size 16] [--workers 2]
+
+The last line of output is JSON: for each way of reading, each rank's samples as
+[index, worker, torch draw, numpy draw], and whether the model's weights were equal on both ranks
+before and after DistributedDataParallel.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import tempfile
+from typing import Any
+
+import numpy as np
+import torch
+import torch.distributed as dist
+import torch.multiprocessing as mp
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import DataLoader, Dataset, DistributedSampler, get_worker_info
+
+WORLD_SIZE = 2
+
+
+class AugmentedDataset(Dataset):
+    """Item ``i`` with the random draws an augmentation would make for it."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, index: int) -> list[Any]:
+        info = get_worker_info()
+        worker = info.id if info is not None else -1
+        return [index, worker, torch.rand(()).item(), float(np.random.rand())]
+
+
+def keep_rows(batch: list[list[Any]]) -> list[list[Any]]:
+    return batch
+
+
+def seed_worker(worker_id: int) -> None:
+    """PyTorch's reproducibility recipe (docs, 'Randomness in DataLoader')."""
+    worker_seed = torch.initial_seed() % 2**32
+    np.random.seed(worker_seed)
+    random.seed(worker_seed)
+
+
+def run(rank: int, args: argparse.Namespace, init_file: str, out_path: str) -> None:
+    dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=WORLD_SIZE)
+    torch.manual_seed(args.seed + rank)
+
+    model = torch.nn.Linear(4, 2)
+    before = [p.detach().flatten().tolist() for p in model.parameters()]
+    model = DistributedDataParallel(model)
+    after = [p.detach().flatten().tolist() for p in model.parameters()]
+
+    dataset = AugmentedDataset(args.size)
+    sampler = DistributedSampler(dataset, num_replicas=WORLD_SIZE, rank=rank, shuffle=False)
+    loaders = {
+        "no_worker_init_fn": DataLoader(
+            dataset, batch_size=2, sampler=sampler, num_workers=args.workers, collate_fn=keep_rows,
+            multiprocessing_context="fork"),
+        "seed_worker": DataLoader(
+            dataset, batch_size=2, sampler=sampler, num_workers=args.workers, collate_fn=keep_rows,
+            multiprocessing_context="fork", worker_init_fn=seed_worker),
+    }
+    rows = {name: [row for batch in loader for row in batch] for name, loader in loaders.items()}
+
+    gathered: list[Any] = [None] * WORLD_SIZE
+    dist.all_gather_object(gathered, {"rows": rows, "before": before, "after": after})
+    if rank == 0:
+        result = {
+            "world_size": WORLD_SIZE,
+            "workers": args.workers,
+            "variants": {name: [g["rows"][name] for g in gathered] for name in loaders},
+            "weights_equal_before_ddp": gathered[0]["before"] == gathered[1]["before"],
+            "weights_equal_after_ddp": gathered[0]["after"] == gathered[1]["after"],
+        }
+        with open(out_path, "w") as out:
+            json.dump(result, out)
+    dist.destroy_process_group()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--size", type=int, default=16, help="items in the dataset (each rank reads half)")
+    parser.add_argument("--workers", type=int, default=2, help="DataLoader workers per rank")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        init_file, out_path = os.path.join(tmp, "rendezvous"), os.path.join(tmp, "result.json")
+        mp.spawn(run, args=(args, init_file, out_path), nprocs=WORLD_SIZE, join=True)
+        with open(out_path) as result:
+            print(json.dumps(json.load(result)))
+
+
+if __name__ == "__main__":
+    main()
