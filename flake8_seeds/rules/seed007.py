@@ -115,13 +115,14 @@ def _given(facts: FileFacts, call: ast.Call, name: str) -> ast.expr | None:
 class _Seeding:
     """A call that seeds torch, the value it seeds with, and how to fix it."""
 
-    __slots__ = ("call", "value", "name", "fix")
+    __slots__ = ("call", "value", "name", "fix", "per_rank")
 
-    def __init__(self, call: ast.Call, value: ast.expr, name: str, fix: str = "") -> None:
+    def __init__(self, call: ast.Call, value: ast.expr, name: str, fix: str = "", per_rank: bool = False) -> None:
         self.call = call
         self.value = value
         self.name = name  # what the user wrote, qualified when imported
         self.fix = fix  # extra advice for library helpers
+        self.per_rank = per_rank  # a library seeder told to make each rank's seeds differ
 
 
 class _Finding:
@@ -192,7 +193,7 @@ class _Analysis:
         rank_params = self._rank_parameters(entry)
         candidates: list[_Finding] = []
         for seeding in self._seedings(runs):
-            if seeding.fix == "silent":
+            if seeding.per_rank:
                 return  # a library seeder told to make each rank's seeds differ
             verdict = self._judge(entry, rank_params, runs, seeding)
             if verdict is None:
@@ -217,8 +218,8 @@ class _Analysis:
         return runs
 
     def _seedings(self, runs: Callable[[ast.AST], bool]) -> Iterator[_Seeding]:
-        """Calls in the entry that seed torch's global RNG; library seeders told to differ per rank
-        come with fix "silent"."""
+        """Calls in the entry that seed torch's global RNG (library seeders told to differ per rank
+        come marked ``per_rank``)."""
         facts = self.facts
         for call in sorted(facts.calls, key=position):
             if not runs(call) or id(self.program.unit_of(call)) in self._worker_units:
@@ -239,7 +240,7 @@ class _Analysis:
                 value = argument(call, "seed", 0)
                 workers = argument(call, "workers", 1)
                 if workers is not None and not (isinstance(workers, ast.Constant) and not workers.value):
-                    yield _Seeding(call, value or call, name, "silent")
+                    yield _Seeding(call, value or call, name, per_rank=True)
                 elif value is not None and not is_none(value):
                     yield _Seeding(call, value, name)
                 continue
@@ -247,7 +248,7 @@ class _Analysis:
                 value = argument(call, "seed", 0)
                 specific = argument(call, "device_specific", 1)
                 if specific is not None and not (isinstance(specific, ast.Constant) and not specific.value):
-                    yield _Seeding(call, value or call, name, "silent")
+                    yield _Seeding(call, value or call, name, per_rank=True)
                 elif value is not None:
                     yield _Seeding(call, value, name, "or pass device_specific=True")
                 continue
@@ -261,7 +262,7 @@ class _Analysis:
                 continue
             if any(k.arg and _names_the_rank(k) and not (isinstance(k.value, ast.Constant) and not k.value.value)
                    for k in call.keywords):
-                yield _Seeding(call, call, name, "silent")  # set_random_seed(seed, diff_rank_seed=True)
+                yield _Seeding(call, call, name, per_rank=True)  # set_random_seed(seed, diff_rank_seed=True)
                 continue
             value = call.args[0] if call.args and not isinstance(call.args[0], ast.Starred) else next(
                 (k.value for k in call.keywords if k.arg and "seed" in k.arg.lower()), None)
