@@ -134,6 +134,12 @@ _BINDER_KINDS = (
 )
 
 
+# Binding nodes whose target is an expression, and those that bind the name in ``.name``.
+_TARGET_BINDERS = frozenset({ast.For, ast.AsyncFor, ast.comprehension, ast.NamedExpr, ast.AugAssign})
+_NAME_BINDERS = frozenset({ast.ExceptHandler, ast.MatchAs, ast.MatchStar})
+_UNPACKED = frozenset({ast.Tuple, ast.List, ast.Starred})
+
+
 class FileFacts:
     """Everything the rules read about a file, computed once."""
 
@@ -187,6 +193,60 @@ class FileFacts:
         found: set[str] = set()
         if not names:
             return found
+        name_node, attribute = ast.Name, ast.Attribute
+        unpacked: list[ast.expr] = []  # tuple, list and starred targets, opened below
+        add = unpacked.append
+        for node in self.assigns:
+            value = node.value
+            root = value
+            while root.__class__ is attribute:
+                root = root.value  # type: ignore[union-attr]
+            aliases = root is not None and root.__class__ is name_node and root.id in names  # type: ignore[union-attr]
+            for target in node.targets if node.__class__ is ast.Assign else [node.target]:  # type: ignore[union-attr]
+                if target.__class__ is name_node:
+                    if aliases or target.id in names:  # type: ignore[attr-defined]
+                        found.add(target.id)  # type: ignore[attr-defined]  # an alias: resolved in its scope
+                elif target.__class__ in _UNPACKED:
+                    add(target)
+        for node in self._binders:
+            kind = node.__class__
+            if kind in _TARGET_BINDERS:
+                add(node.target)  # type: ignore[attr-defined]
+            elif kind is ast.With or kind is ast.AsyncWith:
+                unpacked.extend(item.optional_vars for item in node.items  # type: ignore[attr-defined]
+                                if item.optional_vars is not None)
+            elif kind in _NAME_BINDERS:
+                if node.name in names:  # type: ignore[attr-defined]
+                    found.add(node.name)  # type: ignore[attr-defined]
+            elif kind is ast.MatchMapping:
+                if node.rest in names:  # type: ignore[attr-defined]
+                    found.add(node.rest)  # type: ignore[attr-defined]
+        while unpacked:
+            target = unpacked.pop()
+            kind = target.__class__
+            if kind is name_node:
+                if target.id in names:  # type: ignore[attr-defined]
+                    found.add(target.id)  # type: ignore[attr-defined]
+            elif kind is ast.Tuple or kind is ast.List:
+                unpacked.extend(target.elts)  # type: ignore[attr-defined]
+            elif kind is ast.Starred:
+                add(target.value)  # type: ignore[attr-defined]
+        for definition in self.functions:
+            if definition.name in names:
+                found.add(definition.name)
+        for cls in self.classes:
+            if cls.name in names:
+                found.add(cls.name)
+        for function in [*self.functions, *self.lambdas]:
+            args = function.args
+            for group in (args.args, args.posonlyargs, args.kwonlyargs):
+                for arg in group:
+                    if arg.arg in names:
+                        found.add(arg.arg)
+            for arg in (args.vararg, args.kwarg):  # type: ignore[assignment]
+                if arg is not None and arg.arg in names:
+                    found.add(arg.arg)
+        return found
         targets: list[ast.expr] = []
         for node in self.assigns:
             value = node.value
