@@ -274,12 +274,46 @@ class Program:
     def entries(self) -> list[Entry]:
         """The main program, then each function it starts in a fresh interpreter."""
         found = [self.main]
+        prelude = self.prelude
         for call, function in self.spawn_targets:
             if id(self.unit_of(call)) in self.main.reached:
                 reached = self.reach([function])
+                for unit, via in prelude.items():
+                    reached.setdefault(unit, via)
                 reached = {k: (v if v is not None else call) for k, v in reached.items()}
                 found.append(Entry(call, function, reached))
         return found
+
+    @cached_property
+    def main_blocks(self) -> list[tuple[int, int]]:
+        """Line ranges of the file's ``if __name__ == "__main__":`` blocks."""
+        from flake8_seeds.facts import is_main_test
+        return [(s.lineno, s.end_lineno or s.lineno) for s in self.facts.tree.body  # type: ignore[attr-defined]
+                if isinstance(s, ast.If) and is_main_test(s.test)]
+
+    def in_main_block(self, node: ast.AST) -> bool:
+        line: int = node.lineno  # type: ignore[attr-defined]
+        return any(first <= line <= last for first, last in self.main_blocks)
+
+    @cached_property
+    def prelude(self) -> dict[int, ast.Call | None]:
+        """What a spawned child runs before its function: it imports the main script again (as
+        ``__mp_main__``), so module-level code outside the ``__main__`` block runs, and what it calls."""
+        reached: dict[int, ast.Call | None] = {}
+        for call, target in self.callees(self.module):
+            if call is not None and self.in_main_block(call):
+                continue
+            for callee in self.expand(target):
+                for unit, via in self.reach([callee]).items():
+                    reached.setdefault(unit, via if via is not None else call)
+        return reached
+
+    def runs_in(self, entry: Entry, node: ast.AST) -> bool:
+        """Whether the process of ``entry`` runs ``node``."""
+        unit = self.unit_of(node)
+        if id(unit) in entry.reached:
+            return True
+        return entry.start_call is not None and unit is self.module and not self.in_main_block(node)
 
     def entry_reaching(self, node: ast.AST) -> Entry | None:
         """The first entry whose code runs ``node``."""

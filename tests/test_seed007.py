@@ -206,6 +206,22 @@ if __name__ == "__main__":
     main()
 """
 
+MODULE_SEED_SPAWN = """\
+import torch, torch.distributed as dist, torch.multiprocessing as mp
+from torch.utils.data import DataLoader
+torch.manual_seed(0)
+
+
+def run(rank, world_size, data):
+    dist.init_process_group("gloo", rank=rank, world_size=world_size)
+    for batch in DataLoader(data, batch_size=2, num_workers=2):
+        pass
+
+
+if __name__ == "__main__":
+    mp.spawn(run, args=(2, list(range(8))), nprocs=2)
+"""
+
 FLAGGED = [
     (TORCHRUN.format(seed="torch.manual_seed(args.seed)", workers=4), ["9:1: SEED007"]),
     (TORCHRUN.format(seed="seed = args.seed * 2\ntorch.manual_seed(seed)", workers=4), ["10:1: SEED007"]),
@@ -232,12 +248,15 @@ FLAGGED = [
     # The torch.manual_seed inside the worker_init_fn seeds a worker, not the rank.
     (TWO_LOADERS.format(second="val = DataLoader(list(range(16)), num_workers=2)"), ["14:1: SEED007"]),
     (IMAGENET.format(direct="main_worker(args.gpu, args)"), ["11:5: SEED007"]),
+    # A module-level seed runs again in every child mp.spawn starts (each imports the main script).
+    (MODULE_SEED_SPAWN, ["3:1: SEED007"]),
 ]
 FLAGGED_IDS = [
     "args-seed", "through-local", "literal-seed-workers-variable", "manual-seed-alias", "file-helper",
     "imported-helper", "lightning-without-workers", "accelerate-not-device-specific", "spawn-target",
     "spawn-target-other-arg", "seed-worker-recipe", "seed-worker-conditional", "spawn-process",
     "framework-config-object", "seed-on-self", "one-loader-without-rank", "imagenet-torchrun-path",
+    "module-level-seed-rerun-in-spawned-children",
 ]
 
 ALLOWED = [

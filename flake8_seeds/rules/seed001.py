@@ -5,7 +5,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from flake8_seeds.facts import RESEEDING_METHODS, FileFacts, argument, is_main_test, is_none, position
+from flake8_seeds.facts import RESEEDING_METHODS, FileFacts, argument, is_none, position
 from flake8_seeds.program import Entry, dataset_classes, worker_methods
 from flake8_seeds.rules.base import Finding, Rule, Settings, finding
 
@@ -294,15 +294,8 @@ def _seeded_families(facts: FileFacts, settings: Settings, entry: Entry | None) 
     """Families the file seeds (``entry`` given: only by code that entry runs)."""
     program = facts.program
 
-    main_blocks = [(s.lineno, s.end_lineno or s.lineno) for s in facts.tree.body  # type: ignore[attr-defined]
-                   if isinstance(s, ast.If) and is_main_test(s.test)]
-
     def runs(call: ast.Call) -> bool:
-        if entry is None or id(program.unit_of(call)) in entry.reached:
-            return True
-        # A spawned child imports the main script again (as __mp_main__): its module-level
-        # code outside the __main__ block runs there too.
-        return program.unit_of(call) is program.module and not any(a <= call.lineno <= b for a, b in main_blocks)
+        return entry is None or program.runs_in(entry, call)
 
     seeded: set[str] = set()
     for family in FAMILIES.values():

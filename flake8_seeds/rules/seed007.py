@@ -214,7 +214,7 @@ class _Analysis:
         program = self.program
 
         def runs(call: ast.AST) -> bool:
-            return id(program.unit_of(call)) in entry.reached
+            return program.runs_in(entry, call)
         return runs
 
     def _seedings(self, runs: Callable[[ast.AST], bool]) -> Iterator[_Seeding]:
