@@ -224,7 +224,8 @@ V2_ALLOWED = [
     ("model class never built from entry code", NET),
     ("a library whose demo block only prints", NET + "\n\nif __name__ == '__main__':\n    print('models')\n"),
     ("a demo block that calls an imported function",
-     NET + "\n\nif __name__ == '__main__':\n    import argparse\n    from runner import run\n    run(argparse.ArgumentParser())\n"),
+     NET + "\n\nif __name__ == '__main__':\n    import argparse\n    from runner import run\n"
+     "    run(argparse.ArgumentParser())\n"),
     ("training step seeded through an imported helper",
      TRAIN_STEP.replace("def main():\n", "def main():\n    set_seed(0)\n").replace(
          "from models import *", "from models import *\nfrom utils import set_seed") + MAIN),
@@ -235,6 +236,8 @@ V2_ALLOWED = [
     ("DataLoader with a generator", "import torch\nfrom torch.utils.data import DataLoader\n"
      "loader = DataLoader(range(8), shuffle=True, generator=torch.Generator().manual_seed(0))\n"),
     ("worker draws without workers", WORKERS + "loader = DataLoader(DS())\n"),
+    ("worker draws, monai loader in one process (num_workers is its 2nd parameter)",
+     WORKERS + "import monai\nloader = monai.data.DataLoader(DS(), 0)\n"),
     ("worker draws with workers and torch seeded",
      WORKERS + "import torch\ntorch.manual_seed(0)\nloader = DataLoader(DS(), num_workers=2)\n"),
     ("set_determinism(seed=0) seeds every family",

@@ -161,7 +161,8 @@ def check(facts: FileFacts, settings: Settings) -> Iterator[Finding]:
             yield finding(use.node, CODE, _message(facts, entry, use))
     for call, name in objects:
         if _reached(program, call):
-            yield finding(call, CODE, f"{name}() is created without a seed, so every run differs; pass one: {name}(seed)")
+            yield finding(call, CODE,
+                          f"{name}() is created without a seed, so every run differs; pass one: {name}(seed)")
 
 
 def _reached(program: object, node: ast.AST) -> bool:
@@ -263,10 +264,13 @@ def _retarget_worker_draws(facts: FileFacts, uses: list[Use]) -> None:
 
 
 def _loads_with_workers(facts: FileFacts) -> bool:
-    for call in facts.calls_to(*DATALOADERS):
-        workers = argument(call, "num_workers", 5)
-        if workers is not None and not (isinstance(workers, ast.Constant) and workers.value == 0):
-            return True
+    for name in DATALOADERS:
+        # num_workers is torch's 6th parameter, monai's 2nd; torch_geometric takes it by keyword.
+        position = {"torch.utils.data.DataLoader": 5, "monai.data.DataLoader": 1}.get(name)
+        for call in facts.calls_to(name):
+            workers = argument(call, "num_workers", position)
+            if workers is not None and not (isinstance(workers, ast.Constant) and workers.value == 0):
+                return True
     return False
 
 
