@@ -655,6 +655,21 @@ NAMED_ALLOWED = [
          def __getitem__(self, i):
              return np.random.rand()
      """),
+    ("a Dataset's own worker_init_fn method reading a seed that set_epoch changes", """
+     class DS(Dataset):
+         def __init__(self, seed):
+             self.base = seed
+             self.seed = seed
+
+         def set_epoch(self, epoch):
+             self.seed = self.base + epoch
+
+         def worker_init_fn(self, worker_id):
+             np.random.seed(self.seed + worker_id)
+
+         def __getitem__(self, i):
+             return np.random.rand()
+     """),
     ("lambda calling a seeding helper with the worker's torch seed", """
      from mypkg import utils
 

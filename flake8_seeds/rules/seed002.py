@@ -25,12 +25,11 @@ from flake8_seeds.facts import (
 )
 from flake8_seeds.names import dotted_name
 from flake8_seeds.program import dataset_classes, worker_methods
-from flake8_seeds.rules import seed002_pools
 from flake8_seeds.rules.base import Finding, Rule, Settings, finding
 from flake8_seeds.rules.seed001 import DRAWS
 from flake8_seeds.rules.seed002_reseeds import CODE, Reseed, reseeds
 from flake8_seeds.scopes import ASSIGN, IMPORT, PARAM, start
-from flake8_seeds.values import MAX_HOPS, bound_values, mentions, subexpressions
+from flake8_seeds.values import MAX_HOPS, bound_values, depends_on, mentions, subexpressions
 
 DATALOADER = "torch.utils.data.DataLoader"
 GET_WORKER_INFO = "torch.utils.data.get_worker_info"
@@ -46,7 +45,6 @@ FIX = "reseed it per worker in a worker_init_fn from torch.utils.data.get_worker
 def check(facts: FileFacts, settings: Settings) -> Iterator[Finding]:
     if facts.relevant:
         yield from _dataloader_findings(facts, settings)
-    yield from seed002_pools.check(facts, settings)
 
 
 def _dataloader_findings(facts: FileFacts, settings: Settings) -> Iterator[Finding]:
@@ -466,11 +464,13 @@ def _dataset_attribute(facts: FileFacts, node: ast.expr, self_name: str | None) 
 
 
 def _epoch_replays(facts: FileFacts, settings: Settings, init_functions: list[InitFunction]) -> Iterator[Finding]:
+    seeds: SeedValues | None = None
     for init in init_functions:
         if init.given_to and all(is_true_constant(argument(c, "persistent_workers", None)) for c in init.given_to):
             continue  # workers live across epochs: the next epoch continues the stream
         for reseed in reseeds(facts, settings, facts.program.calls_by_unit.get(id(init.function), ())):
-            if _same_every_epoch(facts, reseed.value, init.function):
+            seeds = seeds or SeedValues(facts)
+            if seeds.same_every_epoch(reseed.value, init.function):
                 yield finding(reseed.call, CODE, _replay_message(reseed))
 
 
@@ -489,115 +489,122 @@ _SAME_EVERY_TIME = frozenset({"numpy.random.get_state", GET_WORKER_INFO})
 _mentions_epoch = mentions("epoch")
 
 
-def _same_every_epoch(facts: FileFacts, value: ast.expr, function: Function) -> bool:
-    """True when a seed is built only from what is the same every epoch: constants, module
-    constants, parameters (the worker id, values bound by ``partial``), config values
-    (``args.seed``, ``self.seed``), ``get_worker_info().id``, ``np.random.get_state()[...]``.
-    False as soon as a part changes per epoch (``torch.initial_seed()``, ``get_worker_info().seed``,
-    a global-RNG draw, a name that mentions ``epoch``) or cannot be read."""
-    stack: list[tuple[ast.AST, int]] = [(value, 0)]
-    seen: set[int] = set()
-    while stack:
-        node, hops = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if _mentions_epoch(node):
-            return False
-        if isinstance(node, ast.Constant):
-            continue
-        if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.Tuple, ast.List,
-                             ast.Starred)):
-            stack.extend((child, hops) for child in ast.iter_child_nodes(node)
-                         if isinstance(child, ast.expr))
-        elif isinstance(node, ast.Name):
-            parts = _name_values(facts, node)
-            if parts is None or (parts and hops >= MAX_HOPS):
+class SeedValues:
+    """Whether a seed given in a worker_init_fn is the same every epoch.
+
+    It is when it is built only from constants, module constants, parameters (the worker id,
+    values bound by ``partial``), config values (``args.seed``, ``self.seed``, ``cfg["seed"]``),
+    ``get_worker_info().id`` and ``np.random.get_state()[...]``.  It changes per epoch, or cannot
+    be read, as soon as a part is ``torch.initial_seed()``, ``get_worker_info().seed``, a global-RNG
+    draw, an unknown call, a name or attribute that mentions ``epoch``, or an attribute that the file
+    sets from one (``self.seed = base + epoch`` in ``set_epoch``).
+    """
+
+    def __init__(self, facts: FileFacts) -> None:
+        self.facts = facts
+        self.epoch_attributes = {
+            target.rsplit(".", 1)[-1] for target, value in facts.assigned_dotted_names()
+            if "." in target and depends_on(facts, value, _mentions_epoch)}
+
+    def same_every_epoch(self, value: ast.expr, function: Function) -> bool:
+        stack: list[tuple[ast.AST, int]] = [(value, 0)]
+        seen: set[int] = set()
+        while stack:
+            node, hops = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if _mentions_epoch(node):
                 return False
-            stack.extend((part, hops + 1) for part in parts)
-        elif isinstance(node, (ast.Attribute, ast.Subscript)):
-            parts = _lookup_parts(facts, node, function)
+            parts: list[ast.expr] | None
+            if isinstance(node, ast.Constant):
+                parts = []
+            elif isinstance(node, (ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.Tuple, ast.List,
+                                   ast.Starred)):
+                parts = [child for child in ast.iter_child_nodes(node) if isinstance(child, ast.expr)]
+            elif isinstance(node, ast.Name):
+                parts = self._name_values(node)
+                if parts:
+                    if hops >= MAX_HOPS:
+                        return False
+                    hops += 1
+            elif isinstance(node, (ast.Attribute, ast.Subscript)):
+                parts = self._lookup_parts(node, function)
+            elif isinstance(node, ast.Call):
+                parts = self._call_parts(node, function)
+            else:
+                parts = None
             if parts is None:
                 return False
             stack.extend((part, hops) for part in parts)
-        elif isinstance(node, ast.Call):
-            parts = _call_parts(facts, node, function)
-            if parts is None:
-                return False
-            stack.extend((part, hops) for part in parts)
-        else:
-            return False
-    return True
+        return True
 
-
-def _name_values(facts: FileFacts, name: ast.Name) -> list[ast.expr] | None:
-    """What a name's value is made of: [] for a parameter or an import, the assigned values,
-    or None when something else binds it (a loop, a ``with``) or nothing does."""
-    bindings = facts.scopes.lookup(name.id, start(name))
-    if not bindings:
-        return None
-    values: list[ast.expr] = []
-    for binding in bindings:
-        if binding.kind in (PARAM, IMPORT):
-            continue  # the worker id, a value bound by partial or a default; an imported constant
-        if binding.kind != ASSIGN or binding.value is None:
+    def _name_values(self, name: ast.Name) -> list[ast.expr] | None:
+        """What a name's value is made of: [] for a parameter or an import, the assigned values,
+        or None when something else binds it (a loop, a ``with``) or nothing does."""
+        bindings = self.facts.scopes.lookup(name.id, start(name))
+        if not bindings:
             return None
-        values.append(binding.value)
-    return values
+        values: list[ast.expr] = []
+        for binding in bindings:
+            if binding.kind in (PARAM, IMPORT):
+                continue  # the worker id, a value bound by partial or a default; an imported constant
+            if binding.kind != ASSIGN or binding.value is None:
+                return None
+            values.append(binding.value)
+        return values
 
-
-def _lookup_parts(facts: FileFacts, node: ast.expr, function: Function) -> list[ast.expr] | None:
-    """A config lookup (``args.seed``, ``cfg["seed"]``, ``info.id``): its keys, and its root when the
-    worker_init_fn itself assigned it (``info = get_worker_info()``); a config object from outside
-    (``args``, ``self``, a module) is the same every epoch whatever made it.  None for
-    ``get_worker_info().seed`` and for what mentions ``epoch``."""
-    parts: list[ast.expr] = []
-    current: ast.expr = node
-    while isinstance(current, (ast.Attribute, ast.Subscript)):
-        if isinstance(current, ast.Attribute):
-            if _mentions_epoch(current) or current.attr == "seed" and _is_worker_info(facts, current.value):
+    def _lookup_parts(self, node: ast.expr, function: Function) -> list[ast.expr] | None:
+        """A config lookup (``args.seed``, ``cfg["seed"]``, ``info.id``): its keys, and its root when
+        the worker_init_fn itself assigned it (``info = get_worker_info()``); a config object from
+        outside (``args``, ``self``, a module) is the same every epoch whatever made it."""
+        parts: list[ast.expr] = []
+        current: ast.expr = node
+        while isinstance(current, (ast.Attribute, ast.Subscript)):
+            if isinstance(current, ast.Attribute):
+                if (_mentions_epoch(current) or current.attr in self.epoch_attributes
+                        or current.attr == "seed" and self._is_worker_info(current.value)):
+                    return None
+            else:
+                parts.append(current.slice)
+            current = current.value
+        if isinstance(current, ast.Name):
+            bindings = self.facts.scopes.lookup(current.id, start(current)) or []
+            if any(b.scope is not None and b.scope.node is function for b in bindings):
+                parts.append(current)  # a local of the worker_init_fn (`info = get_worker_info()`): follow it
+            elif _mentions_epoch(current):
                 return None
         else:
-            parts.append(current.slice)
-        current = current.value
-    if isinstance(current, ast.Name):
-        bindings = facts.scopes.lookup(current.id, start(current)) or []
-        if any(b.scope is not None and b.scope.node is function for b in bindings):
-            parts.append(current)  # a local of the worker_init_fn (`info = get_worker_info()`): follow it
-        elif _mentions_epoch(current):
-            return None
-    else:
-        parts.append(current)  # `np.random.get_state()[1][0]`, `get_worker_info().id`
-    return parts
+            parts.append(current)  # `np.random.get_state()[1][0]`, `get_worker_info().id`
+        return parts
 
+    def _is_worker_info(self, node: ast.expr) -> bool:
+        """``get_worker_info()``, or a name bound to it."""
+        values = (bound_values(self.facts, node) or []) if isinstance(node, ast.Name) else [node]
+        return any(isinstance(v, ast.Call) and self.facts.qualified_call_name(v) == GET_WORKER_INFO for v in values)
 
-def _is_worker_info(facts: FileFacts, node: ast.expr) -> bool:
-    """``get_worker_info()``, or a name bound to it."""
-    values = (bound_values(facts, node) or []) if isinstance(node, ast.Name) else [node]
-    return any(isinstance(v, ast.Call) and facts.qualified_call_name(v) == GET_WORKER_INFO for v in values)
-
-
-def _call_parts(facts: FileFacts, call: ast.Call, function: Function) -> list[ast.expr] | None:
-    """The parts of a call's result: none for ``np.random.get_state()``, the arguments of a cast
-    or of a config lookup (``int(x)``, ``cfg.get("seed")``, ``getattr(cfg, "seed")``); None for
-    any other call (``torch.initial_seed()``, a draw, anything unknown)."""
-    qualified = facts.qualified_call_name(call)
-    if qualified in _SAME_EVERY_TIME:
-        return []
-    arguments = [*call.args, *(k.value for k in call.keywords)]
-    func = call.func
-    if qualified in _NUMPY_CASTS or qualified in _CONFIG_LOOKUPS:
-        return arguments
-    builtin = func.id if isinstance(func, ast.Name) and facts.scopes.lookup(func.id, start(func)) is None else ""
-    if builtin == "getattr" and call.args:
-        root = _lookup_parts(facts, call.args[0], function)
-        return None if root is None else [*root, *arguments[1:]]
-    if builtin in _PURE_BUILTINS:
-        return arguments
-    if isinstance(func, ast.Attribute) and func.attr == "get" and qualified is None:
-        root = _lookup_parts(facts, func.value, function)
-        return None if root is None else [*root, *arguments]
-    return None
+    def _call_parts(self, call: ast.Call, function: Function) -> list[ast.expr] | None:
+        """The parts of a call's result: none for ``np.random.get_state()``, the arguments of a cast
+        or of a config lookup (``int(x)``, ``cfg.get("seed")``, ``getattr(cfg, "seed")``); None for
+        any other call (``torch.initial_seed()``, a draw, anything unknown)."""
+        facts = self.facts
+        qualified = facts.qualified_call_name(call)
+        if qualified in _SAME_EVERY_TIME:
+            return []
+        arguments = [*call.args, *(k.value for k in call.keywords)]
+        func = call.func
+        if qualified in _NUMPY_CASTS or qualified in _CONFIG_LOOKUPS:
+            return arguments
+        builtin = func.id if isinstance(func, ast.Name) and facts.scopes.lookup(func.id, start(func)) is None else ""
+        if builtin == "getattr" and call.args:
+            root = self._lookup_parts(call.args[0], function)
+            return None if root is None else [*root, *arguments[1:]]
+        if builtin in _PURE_BUILTINS:
+            return arguments
+        if isinstance(func, ast.Attribute) and func.attr == "get" and qualified is None:
+            root = self._lookup_parts(func.value, function)
+            return None if root is None else [*root, *arguments]
+        return None
 
 
 # -- MONAI random transforms -------------------------------------------------------------------
