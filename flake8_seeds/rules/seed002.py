@@ -25,6 +25,7 @@ from flake8_seeds.facts import (
 )
 from flake8_seeds.names import dotted_name
 from flake8_seeds.program import dataset_classes, worker_methods
+from flake8_seeds.rules import seed002_pools
 from flake8_seeds.rules.base import Finding, Rule, Settings, finding
 from flake8_seeds.rules.seed001 import DRAWS
 from flake8_seeds.rules.seed002_reseeds import CODE, Reseed, reseeds
@@ -45,6 +46,7 @@ FIX = "reseed it per worker in a worker_init_fn from torch.utils.data.get_worker
 def check(facts: FileFacts, settings: Settings) -> Iterator[Finding]:
     if facts.relevant:
         yield from _dataloader_findings(facts, settings)
+    yield from seed002_pools.check(facts, settings)
 
 
 def _dataloader_findings(facts: FileFacts, settings: Settings) -> Iterator[Finding]:
