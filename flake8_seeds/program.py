@@ -274,11 +274,10 @@ class Program:
     def entries(self) -> list[Entry]:
         """The main program, then each function it starts in a fresh interpreter."""
         found = [self.main]
-        prelude = self.prelude
         for call, function in self.spawn_targets:
             if id(self.unit_of(call)) in self.main.reached:
                 reached = self.reach([function])
-                for unit, via in prelude.items():
+                for unit, via in self.prelude.items():  # worked out once, and only for a file that spawns
                     reached.setdefault(unit, via)
                 reached = {k: (v if v is not None else call) for k, v in reached.items()}
                 found.append(Entry(call, function, reached))
