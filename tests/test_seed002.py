@@ -211,6 +211,22 @@ NAMED_FLAGGED = [
          def __getitem__(self, i):
              return self.items[i] + self.rng.random()
      """, ["11:32: SEED002"]),
+    ("an override in a subclass, reached from the base's __getitem__", """
+     class Base(Dataset):
+         def __init__(self):
+             self.rng = np.random.default_rng(0)
+
+         def __getitem__(self, i):
+             return self.augment(i)
+
+         def augment(self, i):
+             return i
+
+
+     class Child(Base):
+         def augment(self, i):
+             return i + self.rng.random()
+     """, ["19:20: SEED002"]),
     ("drawn through a local alias", """
      class DS(Dataset):
          def __init__(self):
@@ -574,6 +590,22 @@ NAMED_ALLOWED = [
          def __getitem__(self, i):
              return self.items[i] + np.random.default_rng((self.seed, i)).random()
      """),
+    ("an override in a subclass that makes its RNG per item", """
+     class Base(Dataset):
+         def __init__(self):
+             self.rng = np.random.default_rng(0)
+
+         def __getitem__(self, i):
+             return self.augment(i)
+
+         def augment(self, i):
+             return i
+
+
+     class Child(Base):
+         def augment(self, i):
+             return i + np.random.default_rng(i).random()
+     """),
     ("a local alias of an attribute that is not an RNG", """
      class DS(Dataset):
          def __init__(self):
@@ -900,6 +932,19 @@ def test_3000_class_chain_of_datasets(tmp_path: Path, capsys: pytest.CaptureFixt
     assert err == ""
     assert [" ".join(line.split(" ", 2)[:2]) for line in out] == [f"{len(lines)}:16: SEED002"]
     assert "C2999 draws from self.rng (numpy.random.default_rng)" in out[0]
+
+
+def test_3000_class_chain_each_with_a_method(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every class of the chain adds a method nothing calls: still one report, at the root's draw."""
+    lines = ["import numpy as np", "from torch.utils.data import Dataset", "", "",
+             "class C0(Dataset):", "    def __init__(self):", "        self.rng = np.random.default_rng(0)", "",
+             "    def __getitem__(self, i):", "        return self.rng.random()", ""]
+    for i in range(1, 3000):
+        lines += ["", f"class C{i}(C{i - 1}):", f"    def m{i}(self):", "        return 1", ""]
+    out, err = _flake8(tmp_path, capsys, monkeypatch, "\n".join(lines) + "\n")
+    assert err == ""
+    assert [" ".join(line.split(" ", 2)[:2]) for line in out] == ["10:16: SEED002"]
 
 
 def test_3000_method_chain_in_getitem(tmp_path: Path, capsys: pytest.CaptureFixture[str],

@@ -24,7 +24,7 @@ from flake8_seeds.facts import (
     FileFacts, FunctionNode, argument, has_unpacking, is_none, is_true_constant, position, walk_local,
 )
 from flake8_seeds.names import dotted_name
-from flake8_seeds.program import dataset_classes, worker_methods
+from flake8_seeds.program import WORKER_ENTRY_POINTS, dataset_classes, worker_methods
 from flake8_seeds.rules import seed002_pools
 from flake8_seeds.rules.base import Finding, Rule, Settings, finding
 from flake8_seeds.rules.seed001 import DRAWS
@@ -58,9 +58,10 @@ def _dataloader_findings(facts: FileFacts, settings: Settings) -> Iterator[Findi
     if datasets:
         hooks = _worker_hooks(facts, init_functions)
         loaders = _loaders_by_class(facts, datasets)
-        for cls in _classes_to_check(facts, datasets):
+        memo: dict[int, dict[str, str]] = {}  # a class or method -> the RNG objects it makes
+        for cls in _classes_to_check(facts, datasets, memo):
             # A draw in a base class is reported once, not once per subclass.
-            for key, found in _object_draws(facts, settings, cls, hooks, loaders):
+            for key, found in _object_draws(facts, settings, cls, hooks, loaders, memo):
                 findings.setdefault(key, found)
     for found in _monai_transforms(facts, datasets):
         findings.setdefault(found[:3], found)
@@ -74,14 +75,19 @@ def _dataset_classes(facts: FileFacts) -> list[ast.ClassDef]:
     return sorted(dataset_classes(facts), key=position) if facts.classes else []
 
 
-def _classes_to_check(facts: FileFacts, datasets: list[ast.ClassDef]) -> Iterator[ast.ClassDef]:
-    """The Dataset classes, less those that only rename a class already checked (``class B(A): pass``):
-    they draw what their base draws, and a 3,000-class chain stays linear."""
+def _classes_to_check(facts: FileFacts, datasets: list[ast.ClassDef],
+                      memo: dict[int, dict[str, str]]) -> Iterator[ast.ClassDef]:
+    """The Dataset classes, less those that add nothing to a class already checked: no RNG object,
+    no worker entry point, no method that anything calls as ``x.name()`` (``class B(A): pass``).
+    They draw what their base draws, and a 3,000-class chain stays linear."""
     seen: set[int] = set()
+    called = facts.method_calls
     for cls in datasets:
         bases = [t for base in cls.bases for t in facts.program.local_targets(_unsubscripted(base))]
-        adds_nothing = bases and not any(isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Assign,
-                                                        ast.AnnAssign)) for s in cls.body)
+        adds_nothing = bool(bases) and not _rngs_made(facts, cls, memo) and not any(
+            isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and (s.name in WORKER_ENTRY_POINTS or s.name in called or _rngs_made(facts, s, memo))
+            for s in cls.body)
         if not (adds_nothing and all(id(base) in seen for base in bases)):
             yield cls
         seen.add(id(cls))
@@ -138,7 +144,7 @@ class WorkerHooks:
 
 
 def _object_draws(facts: FileFacts, settings: Settings, cls: ast.ClassDef, hooks: WorkerHooks,
-                  loaders: dict[int, list[ast.Call]]) -> Iterator[tuple[Key, Finding]]:
+                  loaders: dict[int, list[ast.Call]], memo: dict[int, dict[str, str]]) -> Iterator[tuple[Key, Finding]]:
     program = facts.program
     worker = worker_methods(facts, cls)
     if not worker:
@@ -161,30 +167,17 @@ def _object_draws(facts: FileFacts, settings: Settings, cls: ast.ClassDef, hooks
     # RNG objects made outside worker code: class attributes, self.X in other methods.
     made: dict[str, str] = {}
     for base in reversed(mro):
-        for stmt in base.body:
-            if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
-                for target, value in _assigned(stmt):
-                    ctor = facts.is_rng_constructor(value)
-                    if ctor and isinstance(target, ast.Name):
-                        made[target.id] = ctor
+        made.update(_rngs_made(facts, base, memo))
     for name, method in methods.items():
-        if name in worker_side:
-            continue
-        self_name = _self_name(method)
-        for node in walk_local(method.body):
-            if isinstance(node, (ast.Assign, ast.AnnAssign)):
-                for target, value in _assigned(node):
-                    attr = _self_attr(target, self_name)
-                    ctor = facts.is_rng_constructor(value) if attr else None
-                    if attr and ctor:
-                        made[attr] = ctor
+        if name not in worker_side:
+            made.update(_rngs_made(facts, method, memo))
     # Silent when worker-side code re-creates or reseeds the object before use.
     for method in worker_side.values():
         self_name = _self_name(method)
-        for attr in _reseeded(method.body, partial(_self_attr, self_name=self_name)):
-            made.pop(attr, None)
-    for attr in hooks.attributes:
-        made.pop(attr, None)
+        for remade in _reseeded(method.body, partial(_self_attr, self_name=self_name)):
+            made.pop(remade, None)
+    for remade in hooks.attributes:
+        made.pop(remade, None)
 
     draws: list[tuple[ast.AST, str, str]] = []  # (node, shown name, constructor)
     legacy: list[tuple[ast.AST, str]] = []
@@ -226,6 +219,29 @@ def _object_draws(facts: FileFacts, settings: Settings, cls: ast.ClassDef, hooks
             f"worker the same NumPy state; call numpy.random.seed(torch.initial_seed() % 2**32) "
             f"in a worker_init_fn"
         ))
+
+
+def _rngs_made(facts: FileFacts, node: ast.ClassDef | FunctionNode, memo: dict[int, dict[str, str]]) -> dict[str, str]:
+    """RNG objects a class body makes (class attributes) or a method assigns to ``self.X``:
+    name -> constructor.  Worked out once per class and method, however many subclasses share it."""
+    found = memo.get(id(node))
+    if found is None:
+        found = memo[id(node)] = {}
+        if isinstance(node, ast.ClassDef):
+            self_name = None
+            statements: Iterable[ast.AST] = node.body
+        else:
+            self_name = _self_name(node)
+            statements = walk_local(node.body)
+        for stmt in statements:
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                for target, value in _assigned(stmt):
+                    name = target.id if isinstance(target, ast.Name) and self_name is None else _self_attr(
+                        target, self_name)
+                    ctor = facts.is_rng_constructor(value) if name else None
+                    if name and ctor:
+                        found[name] = ctor
+    return found
 
 
 def _rng_uses(call: ast.Call) -> Iterator[ast.expr]:
