@@ -210,7 +210,11 @@ class Defaults:
         if isinstance(node, ast.Name):
             return self._name(node, depth)
         if isinstance(node, ast.Attribute):
-            if isinstance(node.value, (ast.Name, ast.Attribute)) and node.attr in self.options:
+            # `args.X`, `self.args.X`, `cfg.X`; not `self.X`, the object's own attribute.
+            receiver = node.value
+            if isinstance(receiver, ast.Name) and receiver.id in ("self", "cls"):
+                return None
+            if isinstance(receiver, (ast.Name, ast.Attribute)) and node.attr in self.options:
                 return self.options[node.attr]
             return None
         if isinstance(node, ast.Call):

@@ -69,6 +69,8 @@ V2_FLAGGED = [
     ("argparse set_defaults(X=True)",
      ARGPARSE.format(option='"--benchmark", action="store_true"', value="args.benchmark").replace(
          "args = ", "parser.set_defaults(benchmark=True)\nargs = "), ["7:1: SEED003"]),
+    ("argparse option on an attribute", ARGPARSE.format(option='"--benchmark", default=True',
+                                                        value="self.args.benchmark"), ["6:1: SEED003"]),
     ("argparse option through a local variable",
      ARGPARSE.format(option='"--benchmark", default=True', value="bench").replace(
          "torch.backends", "bench = args.benchmark\ntorch.backends"), ["7:1: SEED003"]),
@@ -121,6 +123,8 @@ V2_ALLOWED = [
     ("cfg.get('benchmark') without a fallback", CONFIG.format(value='cfg.get("benchmark")')),
     ("getattr(cfg, 'benchmark', False)", CONFIG.format(value='getattr(cfg, "benchmark", False)')),
     ("a value the file cannot see", CONFIG.format(value="cfg.cudnn_benchmark")),
+    ("an object's own attribute named like an argparse option",
+     ARGPARSE.format(option='"--benchmark", default=True', value="self.benchmark")),
     ("tuple target setting benchmark to False",
      "import torch.backends.cudnn as cudnn\ncudnn.deterministic, cudnn.benchmark = True, False\n"),
     ("alias of another backend", "import torch\ncudnn = torch.backends.mkldnn\ncudnn.benchmark = True\n"),
