@@ -47,7 +47,7 @@ ALL_SETTINGS = (
     Settings(),
     Settings(extra_helpers=frozenset({"init_seeds", "my_pkg.utils.set_seed"}), min_torch_version=(1, 8)),
 )
-CODES = ("SEED001", "SEED002", "SEED003", "SEED004")
+CODES = tuple(rule.code for rule in RULES)
 
 
 def parse_quietly(source: bytes | str, filename: str) -> ast.Module | None:
@@ -489,3 +489,63 @@ def test_cases_left_out_are_syntax_errors_on_this_python() -> None:
     for _, _, body in NEWER:
         with pytest.raises(SyntaxError):
             ast.parse(SYNTAX_HEADER + textwrap.dedent(body))
+
+
+# -- files built to break recursion (DESIGN.md, "Never crash") -----------------------------------
+
+DEPTH = 3000
+_HEAD = "import numpy as np\nimport torch\nfrom torch.utils.data import DataLoader, Dataset\n"
+
+
+def _class_chain() -> str:
+    classes = ["class C0(Dataset):\n    def __init__(self):\n        self.rng = np.random.default_rng(0)\n\n"
+               "    def __getitem__(self, i):\n        return self.rng.random()\n"]
+    classes += [f"class C{i}(C{i - 1}):\n    pass\n" for i in range(1, DEPTH)]
+    return _HEAD + "\n\n".join(classes) + f"\n\nDataLoader(C{DEPTH - 1}(), num_workers=2)\n"
+
+
+def _function_chain() -> str:
+    functions = [f"def f{i}():\n    return f{i + 1}()\n" for i in range(DEPTH - 1)]
+    functions.append(f"def f{DEPTH - 1}():\n    return torch.rand(1)\n")
+    return _HEAD + "\n\n".join(functions) + "\n\nf0()\n"
+
+
+def _method_chain() -> str:
+    methods = [f"    def m{i}(self):\n        return self.m{i + 1}()\n" for i in range(DEPTH - 1)]
+    methods.append(f"    def m{DEPTH - 1}(self):\n        return self.rng.random() + np.random.rand()\n")
+    return (_HEAD + "class DS(Dataset):\n    def __init__(self):\n        self.rng = np.random.default_rng(0)\n\n"
+            "    def __getitem__(self, i):\n        return self.m0()\n\n" + "\n".join(methods)
+            + "\n\nDataLoader(DS(), num_workers=2)\n")
+
+
+def _mutual_recursion() -> str:
+    return _HEAD + ("def ping(n):\n    return pong(n - 1) if n else 0\n\n\n"
+                    "def pong(n):\n    torch.rand(1)\n    return ping(n)\n\n\nping(3)\n")
+
+
+def _long_expression() -> str:
+    terms = " + ".join(["x"] * 2000)
+    return _HEAD + f"x = 1\ntorch.manual_seed({terms})\ncudnn = torch.backends.cudnn\ncudnn.benchmark = {terms}\n"
+
+
+DEEP = [
+    ("3,000-class inheritance chain", _class_chain, ["SEED002"]),
+    ("3,000-function call chain", _function_chain, ["SEED001"]),
+    ("3,000-method self.m() chain", _method_chain, ["SEED001", "SEED002"]),
+    ("mutual recursion", _mutual_recursion, ["SEED001"]),
+    ("2,000-term expression", _long_expression, []),
+]
+
+
+@pytest.mark.parametrize(("name", "make", "expected"), DEEP, ids=[case[0] for case in DEEP])
+def test_structures_deeper_than_the_recursion_limit(name: str, make: object, expected: list[str]) -> None:
+    source = make()  # type: ignore[operator]
+    tree = parse_quietly(source, name)
+    assert tree is not None
+    stderr = io.StringIO()
+    with contextlib.redirect_stderr(stderr):
+        problems = crashes(tree)
+        found = sorted({message.split(" ", 1)[0] for _, _, message, _ in SeedsChecker(tree).run()})
+    assert not problems, problems[0]
+    assert stderr.getvalue() == ""
+    assert found == expected
