@@ -194,43 +194,43 @@ class FileFacts:
         if not names:
             return found
         name_node, attribute = ast.Name, ast.Attribute
-        unpacked: list[ast.expr] = []  # tuple, list and starred targets, opened below
+        unpacked: list[Any] = []  # tuple, list and starred targets, opened below
         add = unpacked.append
+        node: Any
+        target: Any
         for node in self.assigns:
-            value = node.value
-            root = value
+            root: Any = node.value
             while root.__class__ is attribute:
-                root = root.value  # type: ignore[union-attr]
-            aliases = root is not None and root.__class__ is name_node and root.id in names  # type: ignore[union-attr]
-            for target in node.targets if node.__class__ is ast.Assign else [node.target]:  # type: ignore[union-attr]
+                root = root.value
+            aliases = root.__class__ is name_node and root.id in names
+            for target in node.targets if node.__class__ is ast.Assign else [node.target]:
                 if target.__class__ is name_node:
-                    if aliases or target.id in names:  # type: ignore[attr-defined]
-                        found.add(target.id)  # type: ignore[attr-defined]  # an alias: resolved in its scope
+                    if aliases or target.id in names:  # an alias: resolved in its scope
+                        found.add(target.id)
                 elif target.__class__ in _UNPACKED:
                     add(target)
         for node in self._binders:
             kind = node.__class__
             if kind in _TARGET_BINDERS:
-                add(node.target)  # type: ignore[attr-defined]
+                add(node.target)
             elif kind is ast.With or kind is ast.AsyncWith:
-                unpacked.extend(item.optional_vars for item in node.items  # type: ignore[attr-defined]
-                                if item.optional_vars is not None)
+                unpacked.extend(item.optional_vars for item in node.items if item.optional_vars is not None)
             elif kind in _NAME_BINDERS:
-                if node.name in names:  # type: ignore[attr-defined]
-                    found.add(node.name)  # type: ignore[attr-defined]
+                if node.name in names:
+                    found.add(node.name)
             elif kind is ast.MatchMapping:
-                if node.rest in names:  # type: ignore[attr-defined]
-                    found.add(node.rest)  # type: ignore[attr-defined]
+                if node.rest in names:
+                    found.add(node.rest)
         while unpacked:
             target = unpacked.pop()
             kind = target.__class__
             if kind is name_node:
-                if target.id in names:  # type: ignore[attr-defined]
-                    found.add(target.id)  # type: ignore[attr-defined]
+                if target.id in names:
+                    found.add(target.id)
             elif kind is ast.Tuple or kind is ast.List:
-                unpacked.extend(target.elts)  # type: ignore[attr-defined]
+                unpacked.extend(target.elts)
             elif kind is ast.Starred:
-                add(target.value)  # type: ignore[attr-defined]
+                add(target.value)
         for definition in self.functions:
             if definition.name in names:
                 found.add(definition.name)
@@ -243,47 +243,9 @@ class FileFacts:
                 for arg in group:
                     if arg.arg in names:
                         found.add(arg.arg)
-            for arg in (args.vararg, args.kwarg):  # type: ignore[assignment]
-                if arg is not None and arg.arg in names:
-                    found.add(arg.arg)
-        return found
-        targets: list[ast.expr] = []
-        for node in self.assigns:
-            value = node.value
-            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
-                if isinstance(target, ast.Name) and isinstance(value, (ast.Name, ast.Attribute)):
-                    root = value
-                    while isinstance(root, ast.Attribute):
-                        root = root.value
-                    if isinstance(root, ast.Name) and root.id in names:
-                        found.add(target.id)  # an alias: resolved in its scope
-                targets.append(target)
-        for node in self._binders:
-            if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension, ast.NamedExpr, ast.AugAssign)):
-                targets.append(node.target)
-            elif isinstance(node, (ast.With, ast.AsyncWith)):
-                targets.extend(item.optional_vars for item in node.items if item.optional_vars is not None)
-            elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name in names:
-                found.add(node.name)  # type: ignore[arg-type]
-            elif isinstance(node, ast.MatchMapping) and node.rest in names:
-                found.add(node.rest)  # type: ignore[arg-type]
-        while targets:
-            target = targets.pop()
-            if isinstance(target, ast.Name):
-                if target.id in names:
-                    found.add(target.id)
-            elif isinstance(target, (ast.Tuple, ast.List)):
-                targets.extend(target.elts)
-            elif isinstance(target, ast.Starred):
-                targets.append(target.value)
-        for definition in [*self.functions, *self.classes]:
-            if definition.name in names:
-                found.add(definition.name)
-        for function in [*self.functions, *self.lambdas]:
-            args = function.args
-            for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
-                if arg is not None and arg.arg in names:
-                    found.add(arg.arg)
+            for extra in (args.vararg, args.kwarg):
+                if extra is not None and extra.arg in names:
+                    found.add(extra.arg)
         return found
 
     @cached_property
@@ -349,7 +311,7 @@ class FileFacts:
                     continue
             else:
                 continue
-            qualified = resolved[id(call)] = resolve(func)  # type: ignore[arg-type]
+            qualified = resolved[id(call)] = resolve(func)
             if qualified is None and kind is name_node:
                 qualified = func.id  # type: ignore[attr-defined]
             if qualified is not None:

@@ -135,12 +135,12 @@ class Scopes:
         bindings keep the order of the binding nodes, and are placed on the name's first lookup.
         """
         if not self._read_all and (self._read is None or name not in self._read):
+            wanted: set[str] | None
             if self._read is None:
-                wanted: set[str] | None = self._wanted | {name}
-                self._read = wanted
+                wanted = read = self._read = self._wanted | {name}
             else:
-                wanted, self._read_all = None, True
-            read, unplaced = self._read, self._unplaced
+                wanted, read, self._read_all = None, self._read, True
+            unplaced = self._unplaced
             for node in self._binders:
                 for binding in self._bindings_of(node, wanted):
                     if wanted is None and binding.name in read:
