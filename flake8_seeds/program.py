@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from flake8_seeds.scopes import CLASS, DEF, Scope, start
+from flake8_seeds.scopes import CLASS, DEF, Scope, Scopes, start
 
 if TYPE_CHECKING:
     from flake8_seeds.facts import FileFacts
@@ -59,11 +59,16 @@ class Program:
 
     def __init__(self, facts: FileFacts) -> None:
         self.facts = facts
-        self.scopes = facts.scopes
         self.module: Unit = facts.tree
         # Names a `def` or `class` of the file binds: no other name can refer to one of them.
         self._defined = {d.name for d in facts.functions} | {c.name for c in facts.classes}
         self._mro: dict[int, list[ast.ClassDef]] = {}
+
+    @property
+    def scopes(self) -> Scopes:
+        """The file's scopes, built on first need (a file whose classes have no base of the file
+        can ask for its Dataset classes without them)."""
+        return self.facts.scopes
 
     # -- units ---------------------------------------------------------------------------
 
