@@ -8,6 +8,10 @@ from dataclasses import dataclass
 from flake8_seeds.facts import RESEEDING_METHODS, FileFacts, argument, is_none, position
 from flake8_seeds.program import Entry, dataset_classes, worker_methods
 from flake8_seeds.rules.base import Finding, Rule, Settings, finding
+from flake8_seeds.vocab import (
+    DRAWS, INPLACE_METHODS, LAYERS, NAMED_HELPERS, OTHER_FRAMEWORKS, SELF_SEEDING_TRAINERS, STDLIB_ROOTS,
+    names_a_seeder,
+)
 
 CODE = "SEED001"
 
@@ -29,55 +33,6 @@ FAMILIES = {
                      "call random.seed(seed) at startup"),
 }
 
-_RANDOM_FUNCS = (
-    "random randint randrange choice choices shuffle sample uniform gauss normalvariate "
-    "triangular betavariate expovariate gammavariate lognormvariate vonmisesvariate "
-    "paretovariate weibullvariate getrandbits randbytes binomialvariate"
-)
-_NUMPY_FUNCS = (
-    "rand randn randint random_integers random_sample random ranf sample choice bytes shuffle "
-    "permutation beta binomial chisquare dirichlet exponential f gamma geometric gumbel "
-    "hypergeometric laplace logistic lognormal logseries multinomial multivariate_normal "
-    "negative_binomial noncentral_chisquare noncentral_f normal pareto poisson power rayleigh "
-    "standard_cauchy standard_exponential standard_gamma standard_normal standard_t triangular "
-    "uniform vonmises wald weibull zipf"
-)
-_TORCH_FUNCS = (
-    "rand rand_like randn randn_like randint randint_like randperm normal bernoulli multinomial poisson"
-)
-_INIT_FUNCS = (
-    "uniform_ normal_ trunc_normal_ xavier_uniform_ xavier_normal_ kaiming_uniform_ "
-    "kaiming_normal_ orthogonal_ sparse_"
-)
-_LAYERS = (
-    "Linear Bilinear LazyLinear Conv1d Conv2d Conv3d ConvTranspose1d ConvTranspose2d "
-    "ConvTranspose3d LazyConv1d LazyConv2d LazyConv3d LazyConvTranspose1d LazyConvTranspose2d "
-    "LazyConvTranspose3d Embedding EmbeddingBag RNN LSTM GRU RNNCell LSTMCell GRUCell "
-    "MultiheadAttention Transformer TransformerEncoderLayer TransformerDecoderLayer"
-)
-# In-place tensor methods that fill from the global torch RNG.
-INPLACE_METHODS = frozenset(
-    "uniform_ normal_ random_ bernoulli_ exponential_ geometric_ cauchy_ log_normal_".split()
-)
-
-DRAWS: dict[str, str] = {}
-DRAWS.update({f"random.{f}": "random" for f in _RANDOM_FUNCS.split()})
-DRAWS.update({f"numpy.random.{f}": "numpy" for f in _NUMPY_FUNCS.split()})
-DRAWS.update({f"torch.{f}": "torch" for f in _TORCH_FUNCS.split()})
-DRAWS.update({f"torch.nn.init.{f}": "torch" for f in _INIT_FUNCS.split()})
-LAYERS = frozenset(f"torch.nn.{f}" for f in _LAYERS.split())
-DRAWS.update({name: "torch" for name in LAYERS})
-# torchvision's random transforms draw from the torch RNG when applied.
-_TRANSFORMS = (
-    "RandomApply RandomChoice RandomOrder RandomCrop RandomResizedCrop RandomHorizontalFlip "
-    "RandomVerticalFlip RandomRotation RandomAffine RandomPerspective RandomErasing RandomGrayscale "
-    "RandomInvert RandomPosterize RandomSolarize RandomAdjustSharpness RandomAutocontrast RandomEqualize "
-    "RandomPhotometricDistort RandomZoomOut RandomIoUCrop RandomShortestSize RandomResize RandomChannelPermutation "
-    "ColorJitter GaussianBlur GaussianNoise AutoAugment RandAugment TrivialAugmentWide AugMix ElasticTransform "
-    "CutMix MixUp JPEG"
-)
-TRANSFORMS = frozenset(f"torchvision.transforms.{v}{t}" for t in _TRANSFORMS.split() for v in ("", "v2."))
-DRAWS.update({name: "torch" for name in TRANSFORMS})
 RANDOM_DATA = ("torch.utils.data.RandomSampler", "torch.utils.data.SubsetRandomSampler",
                "torch.utils.data.WeightedRandomSampler", "torch.utils.data.random_split")
 DATALOADERS = ("torch.utils.data.DataLoader", "torch_geometric.loader.DataLoader",
@@ -103,20 +58,6 @@ NONDETERMINISTIC = frozenset({
 NONDETERMINISTIC_MODULES = ("time.", "secrets.", "uuid.")
 # Methods of RNG objects: `g.manual_seed(0)` seeds g, not a global family.
 RNG_OBJECT_METHODS = RESEEDING_METHODS | {"initial_seed"}
-STDLIB_ROOTS = frozenset({"torch", "numpy", "random"})
-# Libraries whose *seed* functions seed only themselves.
-OTHER_FRAMEWORKS = frozenset({"tensorflow", "jax", "paddle", "mxnet", "cupy"})
-# Seeding helpers whose names lack "seed", with the parameter that carries the seed.
-NAMED_HELPERS = {
-    "monai.utils.set_determinism": "seed",
-    "monai.utils.misc.set_determinism": "seed",
-    "transformers.enable_full_determinism": "seed",
-    "transformers.trainer_utils.enable_full_determinism": "seed",
-}
-# Hugging Face's Trainer seeds random, NumPy and torch from TrainingArguments.seed (42 by default)
-# when it is built (transformers.trainer.Trainer.__init__ calls set_seed / enable_full_determinism).
-SELF_SEEDING_TRAINERS = frozenset({"transformers.Trainer", "transformers.trainer.Trainer",
-                                   "transformers.Seq2SeqTrainer", "trl.SFTTrainer"})
 
 
 class Use:
@@ -319,7 +260,7 @@ def _seeded_families(facts: FileFacts, settings: Settings, entry: Entry | None) 
             if any(_seeds_reproducibly(facts, c, parameter=NAMED_HELPERS[name]) for c in calls):
                 return set(FAMILIES)
             continue
-        if not _names_a_seeder(last) or name.split(".", 1)[0] in STDLIB_ROOTS | OTHER_FRAMEWORKS:
+        if not names_a_seeder(last) or name.split(".", 1)[0] in STDLIB_ROOTS | OTHER_FRAMEWORKS:
             continue
         if "." not in name and name in local:
             continue  # a helper of this file: its body's seeding calls count instead
@@ -330,17 +271,11 @@ def _seeded_families(facts: FileFacts, settings: Settings, entry: Entry | None) 
     # A method whose name says it seeds, on an object we cannot see into; a method of
     # this file is judged by its body instead.
     for method, calls in facts.method_calls.items():
-        if _names_a_seeder(method) and method not in RNG_OBJECT_METHODS and method not in local:
+        if names_a_seeder(method) and method not in RNG_OBJECT_METHODS and method not in local:
             if any(runs(c) and facts.qualified_call_name(c) is None
                    and _seeds_reproducibly(facts, c, allow_empty=True) for c in calls):
                 return set(FAMILIES)
     return seeded
-
-
-def _names_a_seeder(name: str) -> bool:
-    """``set_seed``, ``seed_everything``, ``init_seeds``; not ``get_seed`` or ``initial_seed``."""
-    lowered = name.lower()
-    return "seed" in lowered and not lowered.startswith(("get", "initial")) and lowered != "initial_seed"
 
 
 def _seeds_reproducibly(facts: FileFacts, call: ast.Call, allow_empty: bool = False,

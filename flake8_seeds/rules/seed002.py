@@ -27,7 +27,7 @@ from flake8_seeds.names import dotted_name
 from flake8_seeds.program import WORKER_ENTRY_POINTS, dataset_classes, worker_methods
 from flake8_seeds.rules import seed002_pools
 from flake8_seeds.rules.base import Finding, Rule, Settings, finding
-from flake8_seeds.rules.seed001 import DRAWS
+from flake8_seeds.vocab import DRAWS
 from flake8_seeds.rules.seed002_reseeds import CODE, Reseed, reseeds
 from flake8_seeds.scopes import ASSIGN, IMPORT, PARAM, start
 from flake8_seeds.values import MAX_HOPS, bound_values, depends_on, mentions, subexpressions

@@ -26,7 +26,7 @@ from flake8_seeds.facts import FileFacts, argument, is_none, position, walk_loca
 from flake8_seeds.names import dotted_name
 from flake8_seeds.program import GET_CONTEXT, PROCESS_STARTERS, SET_START_METHOD, SPAWNERS
 from flake8_seeds.rules.base import Finding, Settings, finding
-from flake8_seeds.rules.seed001 import DRAWS, INPLACE_METHODS
+from flake8_seeds.vocab import DRAWS, INPLACE_METHODS
 from flake8_seeds.rules.seed002_reseeds import CODE, reseeds
 from flake8_seeds.scopes import ASSIGN, CLASS, DEF, IMPORT, PARAM, end, start
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from flake8_seeds.facts import FileFacts, is_none, walk_local
 from flake8_seeds.names import dotted_name
 from flake8_seeds.rules.base import Settings
-from flake8_seeds.rules.seed001 import NAMED_HELPERS, OTHER_FRAMEWORKS, STDLIB_ROOTS, _names_a_seeder
+from flake8_seeds.vocab import NAMED_HELPERS, OTHER_FRAMEWORKS, STDLIB_ROOTS, names_a_seeder
 
 CODE = "SEED002"
 
@@ -100,7 +100,7 @@ def _helper_name(facts: FileFacts, settings: Settings, call: ast.Call, qualified
         last = qualified.rsplit(".", 1)[-1]
         if qualified in settings.extra_helpers or last in settings.extra_helpers or qualified in NAMED_HELPERS:
             return qualified
-        if _names_a_seeder(last) and qualified.split(".", 1)[0] not in STDLIB_ROOTS | OTHER_FRAMEWORKS:
+        if names_a_seeder(last) and qualified.split(".", 1)[0] not in STDLIB_ROOTS | OTHER_FRAMEWORKS:
             return qualified
         return None
     if isinstance(func, ast.Name):
@@ -108,12 +108,12 @@ def _helper_name(facts: FileFacts, settings: Settings, call: ast.Call, qualified
             return func.id
         # A helper of this file seeds what its body seeds: it counts when it seeds a global family.
         for function in facts.program.local_targets(func):
-            if (isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) and _names_a_seeder(function.name)
+            if (isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) and names_a_seeder(function.name)
                     and any(isinstance(node, ast.Call) and facts.qualified_call_name(node) in GLOBAL_SEEDERS
                             for node in walk_local(function.body))):
                 return func.id
         return None
-    if isinstance(func, ast.Attribute) and (_names_a_seeder(func.attr) or func.attr in settings.extra_helpers):
+    if isinstance(func, ast.Attribute) and (names_a_seeder(func.attr) or func.attr in settings.extra_helpers):
         # A method on an object the file cannot see into (``utils.set_seed`` of a local module object).
         return dotted_name(func) or func.attr
     return None

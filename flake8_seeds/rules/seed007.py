@@ -23,6 +23,7 @@ from flake8_seeds.facts import FileFacts, argument, has_unpacking, is_none, posi
 from flake8_seeds.names import dotted_name
 from flake8_seeds.program import SPAWNERS, Entry, Program
 from flake8_seeds.rules.base import Finding, Rule, Settings, finding
+from flake8_seeds.vocab import NAMED_HELPERS, names_a_seeder
 from flake8_seeds.scopes import ASSIGN, CLASS, DEF, IMPORT, PARAM, STAR, Binding, start
 from flake8_seeds.values import bound_values, mentions
 
@@ -54,12 +55,6 @@ LIGHTNING_SEEDERS = frozenset({
 # (accelerate 1.15.0, utils/random.py).
 ACCELERATE_SEEDERS = frozenset({"accelerate.utils.set_seed", "accelerate.utils.random.set_seed"})
 # Seeding helpers whose names lack "seed", with the parameter that carries the seed.
-NAMED_HELPERS = {
-    "monai.utils.set_determinism": "seed",
-    "monai.utils.misc.set_determinism": "seed",
-    "transformers.enable_full_determinism": "seed",
-    "transformers.trainer_utils.enable_full_determinism": "seed",
-}
 # Packages whose *seed* functions do not seed torch.
 NOT_TORCH_SEEDERS = frozenset({
     "numpy", "random", "tensorflow", "jax", "paddle", "mxnet", "cupy", "imgaug", "gym", "gymnasium", "sklearn",
@@ -617,11 +612,8 @@ def _returns(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]
 
 
 def _names_a_seeder(name: str) -> bool:
-    """``set_seed``, ``seed_everything``, ``init_seeds``; not ``seed`` alone (``env.seed``, ``imgaug.seed``),
-    ``get_seed`` or ``initial_seed``.  The idea of SEED001's ``_names_a_seeder``, narrowed."""
-    lowered = name.lower().lstrip("_")
-    return ("seed" in lowered and lowered != "seed" and not lowered.startswith(("get", "initial"))
-            and not lowered.endswith("seed_worker"))
+    """The shared seeder test, without ``seed`` alone (``env.seed``, ``imgaug.seed`` seed something else)."""
+    return names_a_seeder(name) and name.lower().lstrip("_") != "seed"
 
 
 def _call_name(call: ast.Call) -> str:
