@@ -201,8 +201,8 @@ class Scopes:
     def _reaching(self, scope: Scope, name: str, at: Position, chain: tuple[tuple[int, int], ...]) -> list[Binding]:
         before = [b for b in scope.bindings[name] if b.at <= at]
         killer = None
-        for binding in before:
-            if _prefix(self._binding_chain(binding), chain):
+        for binding in before:  # bindings are not kept in source order: the latest sure one wins
+            if (killer is None or binding.at > killer.at) and _prefix(self._binding_chain(binding), chain):
                 killer = binding
         if killer is not None:
             before = [b for b in before if b.at >= killer.at]
