@@ -93,6 +93,16 @@ class Program:
             grouped.setdefault(id(self.unit_of(scope_node)), []).append(scope_node)
         return grouped
 
+    @cached_property
+    def decorators_by_unit(self) -> dict[int, list[ast.expr]]:
+        """Decorators written without a call (``@deco``): the defining unit calls them."""
+        grouped: dict[int, list[ast.expr]] = {}
+        for node in [*self.facts.functions, *self.facts.classes]:
+            plain = [d for d in node.decorator_list if isinstance(d, (ast.Name, ast.Attribute))]
+            if plain:
+                grouped.setdefault(id(self.unit_of(node)), []).extend(plain)
+        return grouped
+
     # -- what a call runs -------------------------------------------------------------------
 
     def local_targets(self, node: ast.expr) -> list[ast.AST]:
@@ -180,6 +190,9 @@ class Program:
                         yield call, target
         for function in self.lambdas_by_unit.get(id(unit), ()):
             yield None, function
+        for decorator in self.decorators_by_unit.get(id(unit), ()):
+            for target in self.local_targets(decorator):
+                yield None, target
 
     def expand(self, target: ast.AST) -> list[Unit]:
         """The units a reached function or class runs."""
