@@ -78,16 +78,18 @@ def check(facts: FileFacts, settings: Settings) -> Iterator[Finding]:
     if not uses and not objects:
         return
     program = facts.program
+    _retarget_worker_draws(facts, uses)
+    file_seeded = _seeded_families(facts, settings, None)
+    if not objects and not program.spawn_targets and all(u.family in file_seeded for u in uses):
+        return  # one process, and every family it uses is seeded: nothing to report, no reach needed
     entries = program.entries
     reached_units = [e.reached for e in entries]
     if not any(id(program.unit_of(u.node)) in r for u in uses for r in reached_units) and not any(
             id(program.unit_of(c)) in r for c, _ in objects for r in reached_units):
         return
-    _retarget_worker_draws(facts, uses)
     trains = any(u.what.startswith("training") and _reached(program, u.node) for u in uses)
     if not trains and any(method in facts.method_calls for method in WEIGHT_LOADERS):
         uses = [u for u in uses if u.what not in LAYERS]  # an inference script: weights are loaded
-    file_seeded = _seeded_families(facts, settings, None)
     reported: set[str] = set()
     for entry in entries:
         seeded = file_seeded if entry.start_call is None else _seeded_families(facts, settings, entry)
