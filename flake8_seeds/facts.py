@@ -187,12 +187,31 @@ class FileFacts:
     def names(self) -> Names:
         return Names(self.imports, lambda: self.scopes, self._rebound)
 
-    def _rebound(self, names: frozenset[str]) -> set[str]:
+    def _rebound(self, names: frozenset[str]) -> tuple[set[str], dict[str, ast.expr]]:
         """Which of ``names`` something other than an import binds, plus names assigned an alias
-        of one of them (``cudnn = torch.backends.cudnn``).  A quick scan: no scopes."""
+        of one of them (``cudnn = torch.backends.cudnn``), which are resolved in their scope; and,
+        apart, the aliases that need no scope: bound once in the file, by a module-level statement
+        (``aten = torch.ops.aten``), so every use sees that value.  A quick scan: no scopes."""
         found: set[str] = set()
         if not names:
-            return found
+            return found, {}
+        candidates: dict[str, ast.expr] = {}
+        for stmt in self.tree.body:  # type: ignore[attr-defined]
+            if stmt.__class__ is ast.Assign and len(stmt.targets) == 1 and stmt.targets[0].__class__ is ast.Name:
+                first: Any = stmt.value
+                while first.__class__ is ast.Attribute:
+                    first = first.value
+                if first.__class__ is ast.Name and first.id in names:
+                    candidates[stmt.targets[0].id] = stmt.value
+        bound_twice: set[str] = set()
+        seen_once: set[str] = set()
+        watched = names | candidates.keys()
+
+        def bind(name: str) -> None:
+            if name in names:
+                found.add(name)
+            if name in candidates:
+                (bound_twice if name in seen_once else seen_once).add(name)
         name_node, attribute = ast.Name, ast.Attribute
         unpacked: list[Any] = []  # tuple, list and starred targets, opened below
         add = unpacked.append
@@ -205,7 +224,9 @@ class FileFacts:
             aliases = root.__class__ is name_node and root.id in names
             for target in node.targets if node.__class__ is ast.Assign else [node.target]:
                 if target.__class__ is name_node:
-                    if aliases or target.id in names:  # an alias: resolved in its scope
+                    if target.id in watched:
+                        bind(target.id)
+                    if aliases and target.id not in candidates:  # an alias: resolved in its scope
                         found.add(target.id)
                 elif target.__class__ in _UNPACKED:
                     add(target)
@@ -216,37 +237,39 @@ class FileFacts:
             elif kind is ast.With or kind is ast.AsyncWith:
                 unpacked.extend(item.optional_vars for item in node.items if item.optional_vars is not None)
             elif kind in _NAME_BINDERS:
-                if node.name in names:
-                    found.add(node.name)
+                if node.name in watched:
+                    bind(node.name)
             elif kind is ast.MatchMapping:
-                if node.rest in names:
-                    found.add(node.rest)
+                if node.rest in watched:
+                    bind(node.rest)
         while unpacked:
             target = unpacked.pop()
             kind = target.__class__
             if kind is name_node:
-                if target.id in names:
-                    found.add(target.id)
+                if target.id in watched:
+                    bind(target.id)
             elif kind is ast.Tuple or kind is ast.List:
                 unpacked.extend(target.elts)
             elif kind is ast.Starred:
                 add(target.value)
         for definition in self.functions:
-            if definition.name in names:
-                found.add(definition.name)
+            if definition.name in watched:
+                bind(definition.name)
         for cls in self.classes:
-            if cls.name in names:
-                found.add(cls.name)
+            if cls.name in watched:
+                bind(cls.name)
         for function in [*self.functions, *self.lambdas]:
             args = function.args
             for group in (args.args, args.posonlyargs, args.kwonlyargs):
                 for arg in group:
-                    if arg.arg in names:
-                        found.add(arg.arg)
+                    if arg.arg in watched:
+                        bind(arg.arg)
             for extra in (args.vararg, args.kwarg):
-                if extra is not None and extra.arg in names:
-                    found.add(extra.arg)
-        return found
+                if extra is not None and extra.arg in watched:
+                    bind(extra.arg)
+        found |= bound_twice  # an alias also bound elsewhere: resolved in its scope
+        return found, {name: value for name, value in candidates.items()
+                       if name not in bound_twice and name not in names}
 
     @cached_property
     def lambdas(self) -> list[ast.Lambda]:

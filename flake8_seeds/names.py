@@ -116,7 +116,7 @@ class Names:
     """
 
     def __init__(self, imports: list[ast.Import | ast.ImportFrom], scopes: Callable[[], Scopes],
-                 rebound: Callable[[frozenset[str]], set[str]]) -> None:
+                 rebound: Callable[[frozenset[str]], tuple[set[str], dict[str, ast.expr]]]) -> None:
         targets: dict[str, set[str]] = {}
         stars: list[str] = []
         for node in imports:
@@ -126,7 +126,7 @@ class Names:
         self._stars = [m for m in stars if m in STAR_EXPORTS]
         self._star_names: frozenset[str] = frozenset().union(*(STAR_EXPORTS[m] for m in self._stars))
         # Names also bound otherwise (a parameter, a local, an alias of an import) need their scope.
-        self._slow = rebound(frozenset(targets) | self._star_names)
+        self._slow, aliases = rebound(frozenset(targets) | self._star_names)
         self._fast: dict[str, str] = {}
         for name, found in targets.items():
             if name not in self._slow:
@@ -134,11 +134,21 @@ class Names:
                     self._fast[name] = min(found)
                 else:
                     self._slow.add(name)
-        self._looked_up = self._slow | self._star_names  # names resolved at their place
         self._scopes = scopes
         self._wanted = False
         self._canonical: dict[str, str] = {}  # per file, so memory does not grow across files
         self._resolved: dict[int, str | None] = {}
+        for name, value in aliases.items():  # bound once, at module level: the same everywhere
+            root = value
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id in self._fast:
+                qualified = self.qualified_name(value)
+                if qualified is not None:
+                    self._fast[name] = qualified
+            else:
+                self._slow.add(name)
+        self._looked_up = self._slow | self._star_names  # names resolved at their place
 
     def imported_names(self) -> dict[str, str]:
         """Names bound only by imports, to one thing: name -> qualified name (not yet canonical)."""

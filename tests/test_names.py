@@ -57,6 +57,9 @@ CASES = [
     ("import torch\ncudnn = torch.backends.cudnn", "cudnn.benchmark", "torch.backends.cudnn.benchmark"),
     ("from torch.utils.data import DataLoader\nloader_class = DataLoader", "loader_class",
      "torch.utils.data.DataLoader"),
+    ("import torch\naten = torch.ops.aten", "aten.add", "torch.ops.aten.add"),
+    ("import torch\nx = torch.nn\nx = torch.optim", "x.SGD", "torch.optim.SGD"),
+    ("import torch\nx = torch.nn\n\n\ndef f(x):\n    pass", "x.Linear", "torch.nn.Linear"),
     # A name rebound to something else is no longer the import.
     ("import random\nrandom = random.Random(42)", "random.random", None),
     ("from torch.utils.data import random_split\n\n\ndef random_split(a, b):\n    pass", "random_split", None),
