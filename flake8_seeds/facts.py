@@ -187,11 +187,12 @@ class FileFacts:
     def names(self) -> Names:
         return Names(self.imports, lambda: self.scopes, self._rebound)
 
-    def _rebound(self, names: frozenset[str]) -> tuple[set[str], dict[str, ast.expr]]:
+    def _rebound(self, names: frozenset[str], definitions: bool = True) -> tuple[set[str], dict[str, ast.expr]]:
         """Which of ``names`` something other than an import binds, plus names assigned an alias
         of one of them (``cudnn = torch.backends.cudnn``), which are resolved in their scope; and,
         apart, the aliases that need no scope: bound once in the file, by a module-level statement
-        (``aten = torch.ops.aten``), so every use sees that value.  A quick scan: no scopes."""
+        (``aten = torch.ops.aten``), so every use sees that value.  A quick scan: no scopes.
+        Without ``definitions``, ``def`` and ``class`` statements are not counted as bindings."""
         found: set[str] = set()
         if not names:
             return found, {}
@@ -252,12 +253,9 @@ class FileFacts:
                 unpacked.extend(target.elts)
             elif kind is ast.Starred:
                 add(target.value)
-        for definition in self.functions:
+        for definition in [*self.functions, *self.classes] if definitions else []:
             if definition.name in watched:
                 bind(definition.name)
-        for cls in self.classes:
-            if cls.name in watched:
-                bind(cls.name)
         for function in [*self.functions, *self.lambdas]:
             args = function.args
             for group in (args.args, args.posonlyargs, args.kwonlyargs):

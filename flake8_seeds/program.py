@@ -112,14 +112,31 @@ class Program:
             root = root.value
         if not isinstance(root, ast.Name) or root.id not in self._defined:
             return []
-        bindings = self.scopes.lookup(root.id, start(root))
-        if not bindings or not all(b.kind in (DEF, CLASS) for b in bindings):
-            return []
-        found = [b.node for b in bindings]
+        simple = self._simple_definitions.get(root.id)
+        if simple is not None:
+            found = [simple]
+        else:
+            bindings = self.scopes.lookup(root.id, start(root))
+            if not bindings or not all(b.kind in (DEF, CLASS) for b in bindings):
+                return []
+            found = [b.node for b in bindings]
         if root is node:
             return found
         # `Net.build(...)`: a class method of a class of the file reaches the class.
         return [n for n in found if isinstance(n, ast.ClassDef)]
+
+    @cached_property
+    def _simple_definitions(self) -> dict[str, ast.AST]:
+        """Functions and classes defined once, at module level, under a name nothing else binds:
+        every use of the name means them, and no scope lookup is needed."""
+        once: dict[str, ast.AST] = {}
+        twice: set[str] = set()
+        for node in [*self.facts.functions, *self.facts.classes]:
+            (twice.add(node.name) if node.name in once else once.__setitem__(node.name, node))
+        top = {id(stmt) for stmt in self.facts.tree.body}  # type: ignore[attr-defined]
+        candidates = frozenset(n for n, d in once.items() if n not in twice and id(d) in top)
+        rebound, _ = self.facts._rebound(candidates, definitions=False)
+        return {name: once[name] for name in candidates - rebound}
 
     def methods(self, cls: ast.ClassDef) -> list[ast.AST]:
         """Methods of a class and of its bases defined in the file, nearest first."""
