@@ -136,6 +136,7 @@ HELPER_PROGRAM = textwrap.dedent(
 LEGACY_DATASET = textwrap.dedent(
     """\
     import numpy as np
+    import torch
     from torch.utils.data import DataLoader, Dataset
 
 
@@ -147,6 +148,7 @@ LEGACY_DATASET = textwrap.dedent(
             return float(np.random.rand())
 
 
+    torch.manual_seed(0)  # workers reseed NumPy from torch: seeded, so SEED001 is silent
     loader = DataLoader(Noisy(), num_workers=2)
     """
 )
@@ -183,7 +185,8 @@ def train_buggy_findings(path: str) -> set[Finding]:
         "SEED002": "self.rng.random()",
         "SEED003": "torch.backends.cudnn.benchmark = True",
         "SEED004": "DataLoader(Augmented()",
-        "SEED001": "torch.rand(1)",
+        # The shuffling DataLoader is the program's first torch-family use (SEED001 v2).
+        "SEED001": "DataLoader(Augmented()",
     }
     return {
         Finding(path, line_of(TRAIN_BUGGY, snippet), col_of(TRAIN_BUGGY, snippet), code)
