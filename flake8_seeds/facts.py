@@ -187,15 +187,18 @@ class FileFacts:
     def names(self) -> Names:
         return Names(self.imports, lambda: self.scopes, self._rebound)
 
-    def _rebound(self, names: frozenset[str], definitions: bool = True) -> tuple[set[str], dict[str, ast.expr]]:
-        """Which of ``names`` something other than an import binds, plus names assigned an alias
-        of one of them (``cudnn = torch.backends.cudnn``), which are resolved in their scope; and,
-        apart, the aliases that need no scope: bound once in the file, by a module-level statement
-        (``aten = torch.ops.aten``), so every use sees that value.  A quick scan: no scopes.
+    def _rebound(self, names: frozenset[str], definitions: bool = True
+                 ) -> tuple[set[str], dict[str, ast.expr], dict[str, list[ast.expr]]]:
+        """Which of ``names`` something other than an import binds; the aliases of one of them that
+        need no scope: bound once in the file, by a module-level statement (``aten =
+        torch.ops.aten``), so every use sees that value; and the other aliases (``cudnn =
+        torch.backends.cudnn`` in a function), with their values, to be resolved in their scope.
+        A quick scan: no scopes.
         Without ``definitions``, ``def`` and ``class`` statements are not counted as bindings."""
         found: set[str] = set()
+        scoped: dict[str, list[ast.expr]] = {}
         if not names:
-            return found, {}
+            return found, {}, scoped
         candidates: dict[str, ast.expr] = {}
         for stmt in self.tree.body:  # type: ignore[attr-defined]
             if stmt.__class__ is ast.Assign and len(stmt.targets) == 1 and stmt.targets[0].__class__ is ast.Name:
@@ -223,12 +226,13 @@ class FileFacts:
             while root.__class__ is attribute:
                 root = root.value
             aliases = root.__class__ is name_node and root.id in names
+            neutral = root.__class__ is ast.Constant and root.value is None  # `except ImportError: np = None`
             for target in node.targets if node.__class__ is ast.Assign else [node.target]:
                 if target.__class__ is name_node:
-                    if target.id in watched:
+                    if target.id in watched and not neutral:
                         bind(target.id)
                     if aliases and target.id not in candidates:  # an alias: resolved in its scope
-                        found.add(target.id)
+                        scoped.setdefault(target.id, []).append(node.value)
                 elif target.__class__ in _UNPACKED:
                     add(target)
         for node in self._binders:
@@ -265,9 +269,10 @@ class FileFacts:
             for extra in (args.vararg, args.kwarg):
                 if extra is not None and extra.arg in watched:
                     bind(extra.arg)
-        found |= bound_twice  # an alias also bound elsewhere: resolved in its scope
-        return found, {name: value for name, value in candidates.items()
-                       if name not in bound_twice and name not in names}
+        for name in bound_twice & candidates.keys():  # an alias also bound elsewhere: resolved in its scope
+            scoped.setdefault(name, []).append(candidates[name])
+        simple = {name: value for name, value in candidates.items() if name not in bound_twice and name not in names}
+        return found, simple, scoped
 
     @cached_property
     def lambdas(self) -> list[ast.Lambda]:

@@ -104,6 +104,19 @@ STAR_EXPORTS: dict[str, frozenset[str]] = {
     "torch.utils.data": frozenset(_TORCH_DATA_EXPORTS.split()),
 }
 _MAX_ALIAS_DEPTH = 8
+# Aliases by assignment are followed only into what the rules read (and anything named *seed*).
+_ALIASED_MODULES = (
+    "torch.backends.", "torch.utils.data", "torch.nn", "torch.optim", "torch.distributed", "torch.multiprocessing",
+    "torch.random", "torch.cuda.manual_seed", "torch.distributions", "numpy", "random", "multiprocessing",
+    "concurrent", "lightning", "pytorch_lightning", "torchvision", "monai", "torch_geometric", "transformers",
+    "accelerate", "functools", "time", "datetime", "secrets", "uuid", "os.",
+)
+
+
+def _first_name(node: ast.expr) -> str | None:
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
 
 
 class Names:
@@ -116,7 +129,8 @@ class Names:
     """
 
     def __init__(self, imports: list[ast.Import | ast.ImportFrom], scopes: Callable[[], Scopes],
-                 rebound: Callable[[frozenset[str]], tuple[set[str], dict[str, ast.expr]]]) -> None:
+                 rebound: Callable[[frozenset[str]], tuple[set[str], dict[str, ast.expr], dict[str, list[ast.expr]]]]
+                 ) -> None:
         targets: dict[str, set[str]] = {}
         stars: list[str] = []
         for node in imports:
@@ -126,7 +140,7 @@ class Names:
         self._stars = [m for m in stars if m in STAR_EXPORTS]
         self._star_names: frozenset[str] = frozenset().union(*(STAR_EXPORTS[m] for m in self._stars))
         # Names also bound otherwise (a parameter, a local, an alias of an import) need their scope.
-        self._slow, aliases = rebound(frozenset(targets) | self._star_names)
+        self._slow, aliases, scoped = rebound(frozenset(targets) | self._star_names)
         self._fast: dict[str, str] = {}
         for name, found in targets.items():
             if name not in self._slow:
@@ -139,16 +153,28 @@ class Names:
         self._canonical: dict[str, str] = {}  # per file, so memory does not grow across files
         self._resolved: dict[int, str | None] = {}
         for name, value in aliases.items():  # bound once, at module level: the same everywhere
-            root = value
-            while isinstance(root, ast.Attribute):
-                root = root.value
-            if isinstance(root, ast.Name) and root.id in self._fast:
-                qualified = self.qualified_name(value)
-                if qualified is not None:
-                    self._fast[name] = qualified
-            else:
+            known = self._alias_target(value)
+            if known is not None:
+                self._fast[name] = known
+            elif known is None and _first_name(value) not in self._fast:
+                self._slow.add(name)
+        for name, values in scoped.items():
+            if any(_first_name(v) not in self._fast or self._alias_target(v) is not None for v in values):
                 self._slow.add(name)
         self._looked_up = self._slow | self._star_names  # names resolved at their place
+
+    def _alias_target(self, value: ast.expr) -> str | None:
+        """What an alias of an import-only name stands for, when a rule could care about it.
+
+        ``wrapper = V.graph.wrapper_code`` in torch's own sources names nothing the rules read:
+        leaving such aliases unresolved spares a scope lookup for every use."""
+        if _first_name(value) not in self._fast:
+            return None
+        qualified = self.qualified_name(value)
+        if qualified is None or not qualified.startswith(_ALIASED_MODULES) and not (
+                qualified.startswith("torch.") and qualified.count(".") == 1) and "seed" not in qualified:
+            return None
+        return qualified
 
     def imported_names(self) -> dict[str, str]:
         """Names bound only by imports, to one thing: name -> qualified name (not yet canonical)."""

@@ -135,7 +135,7 @@ class Program:
             (twice.add(node.name) if node.name in once else once.__setitem__(node.name, node))
         top = {id(stmt) for stmt in self.facts.tree.body}  # type: ignore[attr-defined]
         candidates = frozenset(n for n, d in once.items() if n not in twice and id(d) in top)
-        rebound, _ = self.facts._rebound(candidates, definitions=False)
+        rebound, _, _ = self.facts._rebound(candidates, definitions=False)
         return {name: once[name] for name in candidates - rebound}
 
     def methods(self, cls: ast.ClassDef) -> list[ast.AST]:
