@@ -4,6 +4,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
+from itertools import chain
+from operator import attrgetter
 from typing import Any
 
 from flake8_seeds.names import Names, dotted_name
@@ -14,7 +16,7 @@ FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
 # A file that imports none of these cannot trigger any rule.
 RELEVANT_ROOTS = frozenset({
-    "torch", "numpy", "random", "lightning", "pytorch_lightning",
+    "torch", "numpy", "random", "lightning", "pytorch_lightning", "monai", "torch_geometric",
 })
 
 # Methods that give an RNG object a new seed or state.
@@ -127,6 +129,9 @@ def _collect(tree: ast.AST, sinks: dict[type, Callable[[Any], None]]) -> None:
         level = below
 
 
+_ARG, _NAME = attrgetter("arg"), attrgetter("name")
+_ARGS, _POSITIONAL_ONLY, _KEYWORD_ONLY = attrgetter("args"), attrgetter("posonlyargs"), attrgetter("kwonlyargs")
+_VARARG, _KWARG = attrgetter("vararg"), attrgetter("kwarg")
 _SCOPE_KINDS = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _BINDER_KINDS = (
     ast.AugAssign, ast.NamedExpr, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.comprehension,
@@ -168,7 +173,7 @@ class FileFacts:
         self.functions = functions
         self._scoped = scoped
         self._binders = binders
-        self.relevant = bool(self.names.roots() & RELEVANT_ROOTS)
+        self.relevant = not RELEVANT_ROOTS.isdisjoint(_imported_roots(imports))
 
     @cached_property
     def scopes(self) -> Scopes:
@@ -221,19 +226,22 @@ class FileFacts:
         add = unpacked.append
         node: Any
         target: Any
+        dotted = (attribute, name_node)
         for node in self.assigns:
-            root: Any = node.value
-            while root.__class__ is attribute:
-                root = root.value
-            aliases = root.__class__ is name_node and root.id in names
-            neutral = root.__class__ is ast.Constant and root.value is None  # `except ImportError: np = None`
-            for target in node.targets if node.__class__ is ast.Assign else [node.target]:
-                if target.__class__ is name_node:
-                    if target.id in watched and not neutral:
-                        bind(target.id)
-                    if aliases and target.id not in candidates:  # an alias: resolved in its scope
-                        scoped.setdefault(target.id, []).append(node.value)
-                elif target.__class__ in _UNPACKED:
+            value: Any = node.value
+            for target in node.targets if node.__class__ is ast.Assign else (node.target,):
+                kind = target.__class__
+                if kind is name_node:
+                    identifier = target.id
+                    if value.__class__ in dotted:  # `x = a.b.c`: an alias when `a` is one of the names
+                        root: Any = value
+                        while root.__class__ is attribute:
+                            root = root.value
+                        if root.__class__ is name_node and root.id in names and identifier not in candidates:
+                            scoped.setdefault(identifier, []).append(value)  # resolved in its scope
+                    if identifier in watched and not (value.__class__ is ast.Constant and value.value is None):
+                        bind(identifier)  # (`except ImportError: np = None` keeps the import's meaning)
+                elif kind in _UNPACKED:
                     add(target)
         for node in self._binders:
             kind = node.__class__
@@ -257,18 +265,18 @@ class FileFacts:
                 unpacked.extend(target.elts)
             elif kind is ast.Starred:
                 add(target.value)
-        for definition in [*self.functions, *self.classes] if definitions else []:
-            if definition.name in watched:
-                bind(definition.name)
-        for function in [*self.functions, *self.lambdas]:
-            args = function.args
-            for group in (args.args, args.posonlyargs, args.kwonlyargs):
-                for arg in group:
-                    if arg.arg in watched:
-                        bind(arg.arg)
-            for extra in (args.vararg, args.kwarg):
-                if extra is not None and extra.arg in watched:
-                    bind(extra.arg)
+        if definitions:
+            for name in watched.intersection(map(_NAME, chain(self.functions, self.classes))):
+                bind(name)
+        # Parameters, gathered at C speed: one more binding is all a name needs to count as rebound.
+        signatures = [function.args for function in [*self.functions, *self.lambdas]]
+        parameters = chain(
+            chain.from_iterable(map(_ARGS, signatures)), chain.from_iterable(map(_POSITIONAL_ONLY, signatures)),
+            chain.from_iterable(map(_KEYWORD_ONLY, signatures)),
+            filter(None, map(_VARARG, signatures)), filter(None, map(_KWARG, signatures)),
+        )
+        for name in watched.intersection(map(_ARG, parameters)):
+            bind(name)
         for name in bound_twice & candidates.keys():  # an alias also bound elsewhere: resolved in its scope
             scoped.setdefault(name, []).append(candidates[name])
         simple = {name: value for name, value in candidates.items() if name not in bound_twice and name not in names}
@@ -425,6 +433,17 @@ class FileFacts:
             if target.endswith(".bit_generator.state"):
                 names.add(target[: -len(".bit_generator.state")])
         return names
+
+
+def _imported_roots(imports: list[ast.Import | ast.ImportFrom]) -> set[str]:
+    """Top-level packages a file imports (absolute imports only): read before anything else."""
+    roots: set[str] = set()
+    for node in imports:
+        if isinstance(node, ast.Import):
+            roots.update(alias.name.partition(".")[0] for alias in node.names)
+        elif not node.level and node.module:
+            roots.add(node.module.partition(".")[0])
+    return roots
 
 
 def is_main_test(test: ast.expr) -> bool:

@@ -112,6 +112,11 @@ _ALIASED_MODULES = (
     "accelerate", "functools", "time", "datetime", "secrets", "uuid", "os.",
 )
 
+_ALIASED_TORCH = frozenset(f"torch.{name}" for name in (
+    "manual_seed seed initial_seed Generator use_deterministic_algorithms rand rand_like randn randn_like "
+    "randint randint_like randperm normal bernoulli multinomial poisson"
+).split())
+
 
 def _first_name(node: ast.expr) -> str | None:
     while isinstance(node, ast.Attribute):
@@ -171,8 +176,8 @@ class Names:
         if _first_name(value) not in self._fast:
             return None
         qualified = self.qualified_name(value)
-        if qualified is None or not qualified.startswith(_ALIASED_MODULES) and not (
-                qualified.startswith("torch.") and qualified.count(".") == 1) and "seed" not in qualified:
+        if qualified is None or not qualified.startswith(_ALIASED_MODULES) and (
+                qualified not in _ALIASED_TORCH) and "seed" not in qualified:
             return None
         return qualified
 

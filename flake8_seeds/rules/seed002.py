@@ -381,7 +381,11 @@ def _worker_init_functions(facts: FileFacts) -> list[InitFunction]:
     found: dict[int, InitFunction] = {id(f): InitFunction(f) for f in facts.local_functions.get("worker_init_fn", ())}
     loaders = {id(call) for call in facts.calls_to(DATALOADER)}
     for call in facts.calls:
-        value = next((k.value for k in call.keywords if k.arg == "worker_init_fn"), None)
+        value = None
+        for keyword in call.keywords:  # a plain loop: this runs for every call of the file
+            if keyword.arg == "worker_init_fn":
+                value = keyword.value
+                break
         if value is None and id(call) in loaders:
             value = argument(call, "worker_init_fn", 10)
         if value is None or is_none(value):

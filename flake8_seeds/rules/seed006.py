@@ -52,8 +52,13 @@ def check(facts: FileFacts, settings: Settings) -> Iterator[Finding]:
         if node.value is None:  # `cudnn.x: bool` annotates and assigns nothing
             continue
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if all(t.__class__ is ast.Name for t in targets):
+            continue  # the usual `x = ...`: no attribute to check
         for target in _attribute_targets(targets):
-            message = _message(resolve(target.value), target.attr)
+            owner = target.value
+            if owner.__class__ is ast.Name and owner.id == "self":
+                continue
+            message = _message(resolve(owner), target.attr)
             if message is not None:
                 yield finding(target, CODE, message)
     for call in facts.calls_to("setattr"):
