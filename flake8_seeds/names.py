@@ -118,6 +118,12 @@ _ALIASED_TORCH = frozenset(f"torch.{name}" for name in (
 ).split())
 
 
+def _may_matter(target: str) -> bool:
+    """Whether a rule could care about names imported from ``target`` (or what it contains)."""
+    return (target.startswith(_ALIASED_MODULES) or target in _ALIASED_TORCH or "seed" in target.lower()
+            or any(module.startswith(target + ".") for module in _ALIASED_MODULES))
+
+
 def _first_name(node: ast.expr) -> str | None:
     while isinstance(node, ast.Attribute):
         node = node.value
@@ -148,8 +154,15 @@ class Names:
         self._slow, aliases, scoped = rebound(frozenset(targets) | self._star_names)
         self._fast: dict[str, str] = {}
         for name, found in targets.items():
-            if name not in self._slow:
-                if len({same_thing(t) for t in found}) == 1:
+            single = len({same_thing(t) for t in found}) == 1
+            if name in self._slow and not any(_may_matter(t) for t in found):
+                # Also bound otherwise, but to a module no rule reads (torch's own internals): read it
+                # as its import without a scope lookup; a mistake can only make a rule more silent.
+                self._slow.discard(name)
+                if single:
+                    self._fast[name] = min(found)
+            elif name not in self._slow:
+                if single:
                     self._fast[name] = min(found)
                 else:
                     self._slow.add(name)
