@@ -19,6 +19,8 @@ import ast
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import compress
+from operator import attrgetter
 
 from flake8_seeds.facts import (
     FileFacts, FunctionNode, argument, has_unpacking, is_none, is_true_constant, position, walk_local,
@@ -41,6 +43,7 @@ NON_DRAWING = frozenset({"seed", "manual_seed", "set_state", "setstate", "get_st
 Function = FunctionNode | ast.Lambda
 Key = tuple[int, int, str]
 FIX = "reseed it per worker in a worker_init_fn from torch.utils.data.get_worker_info().seed"
+_KEYWORDS = attrgetter("keywords")
 
 
 def check(facts: FileFacts, settings: Settings) -> Iterator[Finding]:
@@ -379,16 +382,18 @@ class InitFunction:
 def _worker_init_functions(facts: FileFacts) -> list[InitFunction]:
     """Functions and methods named ``worker_init_fn``, and whatever is passed as ``worker_init_fn=``."""
     found: dict[int, InitFunction] = {id(f): InitFunction(f) for f in facts.local_functions.get("worker_init_fn", ())}
-    loaders = {id(call) for call in facts.calls_to(DATALOADER)}
-    for call in facts.calls:
-        value = None
-        for keyword in call.keywords:  # a plain loop: this runs for every call of the file
+    given: list[tuple[ast.Call, ast.expr]] = []
+    for call in compress(facts.calls, map(_KEYWORDS, facts.calls)):  # calls with keywords, at C speed
+        for keyword in call.keywords:
             if keyword.arg == "worker_init_fn":
-                value = keyword.value
+                given.append((call, keyword.value))
                 break
-        if value is None and id(call) in loaders:
-            value = argument(call, "worker_init_fn", 10)
-        if value is None or is_none(value):
+    for call in facts.calls_to(DATALOADER):
+        positional = argument(call, "worker_init_fn", 10)
+        if positional is not None and not any(k.arg == "worker_init_fn" for k in call.keywords):
+            given.append((call, positional))
+    for call, value in given:
+        if is_none(value):
             continue
         for function in _functions_passed(facts, value):
             found.setdefault(id(function), InitFunction(function)).given_to.append(call)
