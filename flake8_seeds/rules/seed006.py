@@ -51,8 +51,8 @@ def check(facts: FileFacts, settings: Settings) -> Iterator[Finding]:
     for node in facts.assigns:
         if node.value is None:  # `cudnn.x: bool` annotates and assigns nothing
             continue
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        if all(t.__class__ is ast.Name for t in targets):
+        targets = node.targets if node.__class__ is ast.Assign else [node.target]  # type: ignore[union-attr]
+        if len(targets) == 1 and targets[0].__class__ is ast.Name:
             continue  # the usual `x = ...`: no attribute to check
         for target in _attribute_targets(targets):
             owner = target.value
