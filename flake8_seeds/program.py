@@ -217,11 +217,15 @@ class Program:
             return self.methods(target)
         return [target]
 
-    def reach(self, roots: Iterable[Unit]) -> dict[int, ast.Call | None]:
-        """unit id -> the call in a root's own code through which it was first reached (roots: None)."""
+    def reach(self, roots: Iterable[Unit], wanted: set[int] | None = None) -> dict[int, ast.Call | None]:
+        """unit id -> the call in a root's own code through which it was first reached (roots: None).
+
+        With ``wanted`` (unit ids), the search stops once all of them are reached: what it returns
+        is then the start of the full answer, the same for every unit it holds."""
         reached: dict[int, ast.Call | None] = {}
         queue: list[tuple[Unit, ast.Call | None]] = [(root, None) for root in roots]
         roots_ids = {id(root) for root, _ in queue}
+        missing = set(wanted) if wanted is not None else None
         index = 0
         while index < len(queue):
             unit, via = queue[index]
@@ -229,6 +233,10 @@ class Program:
             if id(unit) in reached:
                 continue
             reached[id(unit)] = via
+            if missing is not None:
+                missing.discard(id(unit))
+                if not missing:
+                    break
             for call, target in self.callees(unit):
                 for callee in self.expand(target):
                     if id(callee) not in reached:

@@ -82,12 +82,21 @@ def check(facts: FileFacts, settings: Settings) -> Iterator[Finding]:
     file_seeded = _seeded_families(facts, settings, None)
     if not objects and not program.spawn_targets and all(u.family in file_seeded for u in uses):
         return  # one process, and every family it uses is seeded: nothing to report, no reach needed
-    entries = program.entries
-    reached_units = [e.reached for e in entries]
-    if not any(id(program.unit_of(u.node)) in r for u in uses for r in reached_units) and not any(
-            id(program.unit_of(c)) in r for c, _ in objects for r in reached_units):
+    if program.spawn_targets:
+        entries = program.entries
+    else:  # one process: search the call graph only as far as the units that matter here
+        needed = {id(program.unit_of(u.node)) for u in uses
+                  if u.family not in file_seeded or u.what.startswith("training")}
+        needed.update(id(program.unit_of(call)) for call, _ in objects)
+        entries = [Entry(None, program.module, program.reach([program.module], needed))]
+
+    def reached(node: ast.AST) -> bool:
+        unit = id(program.unit_of(node))
+        return any(unit in entry.reached for entry in entries)
+
+    if not any(reached(u.node) for u in uses) and not any(reached(c) for c, _ in objects):
         return
-    trains = any(u.what.startswith("training") and _reached(program, u.node) for u in uses)
+    trains = any(u.what.startswith("training") and reached(u.node) for u in uses)
     if not trains and any(method in facts.method_calls for method in WEIGHT_LOADERS):
         uses = [u for u in uses if u.what not in LAYERS]  # an inference script: weights are loaded
     reported: set[str] = set()
@@ -103,14 +112,9 @@ def check(facts: FileFacts, settings: Settings) -> Iterator[Finding]:
             reported.add(family)
             yield finding(use.node, CODE, _message(facts, entry, use))
     for call, name in objects:
-        if _reached(program, call):
+        if reached(call):
             yield finding(call, CODE,
                           f"{name}() is created without a seed, so every run differs; pass one: {name}(seed)")
-
-
-def _reached(program: object, node: ast.AST) -> bool:
-    unit = id(program.unit_of(node))  # type: ignore[attr-defined]
-    return any(unit in entry.reached for entry in program.entries)  # type: ignore[attr-defined]
 
 
 def _message(facts: FileFacts, entry: Entry, use: Use) -> str:
