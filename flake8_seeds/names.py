@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from flake8_seeds.scopes import ASSIGN, IMPORT, Scopes, import_bindings, start
+from flake8_seeds.scopes import ASSIGN, IMPORT, Scopes, import_targets, start
 
 # Exact spellings that name the same object as a public one.
 _REEXPORTS: dict[str, str] = {
@@ -62,9 +62,17 @@ def canonical(qualified: str) -> str:
     return _REEXPORTS.get(qualified, qualified)
 
 
+_SAME: dict[str, str] = {}
+
+
 def same_thing(qualified: str) -> str:
     """A key under which two spellings of one module or object are equal."""
-    return canonical(canonical(qualified + ".")[:-1])
+    key = _SAME.get(qualified)
+    if key is None:
+        if len(_SAME) > 4096:  # import targets repeat from file to file; keep the memo small
+            _SAME.clear()
+        key = _SAME[qualified] = canonical(canonical(qualified + ".")[:-1])
+    return key
 
 
 def dotted_name(node: ast.expr) -> str | None:
@@ -145,8 +153,8 @@ class Names:
         targets: dict[str, set[str]] = {}
         stars: list[str] = []
         for node in imports:
-            for binding in import_bindings(node, stars):
-                targets.setdefault(binding.name, set()).add(binding.target)
+            for name, target in import_targets(node, stars):
+                targets.setdefault(name, set()).add(target)
         self._roots = {t.split(".", 1)[0] for found in targets.values() for t in found if t and t[0] != "."}
         self._stars = [m for m in stars if m in STAR_EXPORTS]
         self._star_names: frozenset[str] = frozenset().union(*(STAR_EXPORTS[m] for m in self._stars))

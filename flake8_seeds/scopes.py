@@ -382,6 +382,25 @@ def _targets(target: ast.expr, value: ast.expr | None, at: Position,
             stack.extend(zip(node.elts, values))
 
 
+def import_targets(node: ast.Import | ast.ImportFrom, stars: list[str]) -> Iterator[tuple[str, str]]:
+    """(name, qualified target) for each name an import binds; star imports go to ``stars``."""
+    if node.__class__ is ast.Import:
+        for alias in node.names:
+            if alias.asname:
+                yield alias.asname, alias.name
+            else:
+                root = alias.name.partition(".")[0]  # `import torch.utils.data` binds `torch`
+                yield root, root
+        return
+    module = "." * node.level + (node.module or "")  # type: ignore[union-attr]
+    joiner = "" if module.endswith(".") or not module else "."
+    for alias in node.names:
+        if alias.name == "*":
+            stars.append(module)
+        else:
+            yield alias.asname or alias.name, module + joiner + alias.name
+
+
 def import_bindings(node: ast.Import | ast.ImportFrom, stars: list[str],
                     wanted: set[str] | None = None) -> Iterator[Binding]:
     """The names an import binds (of ``wanted`` names; None: every name); star imports go to ``stars``."""
