@@ -282,6 +282,12 @@ class FileFacts:
         simple = {name: value for name, value in candidates.items() if name not in bound_twice and name not in names}
         return found, simple, scoped
 
+    @property
+    def binders(self) -> list[ast.AST]:
+        """Loops, ``with`` blocks, comprehensions, walrus, ``except ... as``, ``global``, match
+        captures and augmented assignments of the file, in walk order."""
+        return self._binders
+
     @cached_property
     def lambdas(self) -> list[ast.Lambda]:
         return [n for n in self._scoped if isinstance(n, ast.Lambda)]

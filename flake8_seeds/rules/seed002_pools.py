@@ -148,7 +148,7 @@ class _Pools:
         """id of the name in ``with <pool creation> as name`` -> the creation call."""
         if self._with_targets is None:
             self._with_targets = {}
-            for node in ast.walk(self.facts.tree):
+            for node in self.facts.binders:
                 if isinstance(node, (ast.With, ast.AsyncWith)):
                     for item in node.items:
                         value = item.context_expr

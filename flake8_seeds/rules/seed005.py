@@ -146,7 +146,7 @@ def _framework_sets_epoch(facts: FileFacts) -> bool:
 
 def _has_epoch_loop(facts: FileFacts) -> bool:
     """A ``for`` loop anywhere in the file whose target or iterable names an epoch."""
-    for node in ast.walk(facts.tree):
+    for node in facts.binders:
         if isinstance(node, (ast.For, ast.AsyncFor)) and (_mentions_epoch(node.target) or _mentions_epoch(node.iter)):
             return True
     return False

@@ -52,8 +52,14 @@ def check(facts: FileFacts, settings: Settings) -> Iterator[Finding]:
         if node.value is None:  # `cudnn.x: bool` annotates and assigns nothing
             continue
         targets = node.targets if node.__class__ is ast.Assign else [node.target]  # type: ignore[union-attr]
-        if len(targets) == 1 and targets[0].__class__ is ast.Name:
-            continue  # the usual `x = ...`: no attribute to check
+        if len(targets) == 1:  # the usual case, kept cheap: `x = ...` and `self.x = ...` are not cuDNN's
+            kind = targets[0].__class__
+            if kind is ast.Name:
+                continue
+            if kind is ast.Attribute:
+                owner = targets[0].value  # type: ignore[attr-defined]
+                if owner.__class__ is ast.Name and owner.id == "self":
+                    continue
         for target in _attribute_targets(targets):
             owner = target.value
             if owner.__class__ is ast.Name and owner.id == "self":
