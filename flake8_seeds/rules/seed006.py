@@ -57,7 +57,7 @@ def check(facts: FileFacts, settings: Settings) -> Iterator[Finding]:
             if kind is ast.Name:
                 continue
             if kind is ast.Attribute:
-                owner = targets[0].value  # type: ignore[attr-defined]
+                owner = targets[0].value  # type: ignore[union-attr]
                 if owner.__class__ is ast.Name and owner.id == "self":
                     continue
         for target in _attribute_targets(targets):
