@@ -130,8 +130,6 @@ def _collect(tree: ast.AST, sinks: dict[type, Callable[[Any], None]]) -> None:
 
 
 _ARG, _NAME = attrgetter("arg"), attrgetter("name")
-_ARGS, _POSITIONAL_ONLY, _KEYWORD_ONLY = attrgetter("args"), attrgetter("posonlyargs"), attrgetter("kwonlyargs")
-_VARARG, _KWARG = attrgetter("vararg"), attrgetter("kwarg")
 _SCOPE_KINDS = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _BINDER_KINDS = (
     ast.AugAssign, ast.NamedExpr, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.comprehension,
@@ -163,10 +161,13 @@ class FileFacts:
             ast.FunctionDef: functions.append, ast.AsyncFunctionDef: functions.append,
             ast.ClassDef: classes.append,
         }
+        parameters: list[ast.arg] = []  # of functions and lambdas
+        sinks[ast.arg] = parameters.append
         sinks.update(dict.fromkeys(_SCOPE_KINDS, scoped.append))
         sinks.update(dict.fromkeys(_BINDER_KINDS, binders.append))
         _collect(tree, sinks)
         self.imports = imports
+        self._parameters = parameters
         self.calls = calls
         self.assigns = assigns
         self.classes = classes
@@ -269,13 +270,7 @@ class FileFacts:
             for name in watched.intersection(map(_NAME, chain(self.functions, self.classes))):
                 bind(name)
         # Parameters, gathered at C speed: one more binding is all a name needs to count as rebound.
-        signatures = [function.args for function in [*self.functions, *self.lambdas]]
-        parameters = chain(
-            chain.from_iterable(map(_ARGS, signatures)), chain.from_iterable(map(_POSITIONAL_ONLY, signatures)),
-            chain.from_iterable(map(_KEYWORD_ONLY, signatures)),
-            filter(None, map(_VARARG, signatures)), filter(None, map(_KWARG, signatures)),
-        )
-        for name in watched.intersection(map(_ARG, parameters)):
+        for name in watched.intersection(map(_ARG, self._parameters)):
             bind(name)
         for name in bound_twice & candidates.keys():  # an alias also bound elsewhere: resolved in its scope
             scoped.setdefault(name, []).append(candidates[name])
