@@ -177,15 +177,15 @@ class Program:
         """``self.m`` / ``cls.m`` / ``super().m`` inside a method: the methods named ``m``."""
         if not isinstance(node, ast.Attribute) or not isinstance(unit, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return []
-        cls = self.class_of(unit)
-        if cls is None:
-            return []
         receiver = node.value
-        params = unit.args.posonlyargs + unit.args.args
+        params = unit.args.posonlyargs or unit.args.args
         is_self = isinstance(receiver, ast.Name) and bool(params) and receiver.id == params[0].arg
         is_super = (isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Name)
                     and receiver.func.id == "super")
         if not (is_self or is_super):
+            return []
+        cls = self.class_of(unit)
+        if cls is None:
             return []
         classes = self.mro(cls)[1:] if is_super else self.mro(cls)
         return [s for c in classes for s in c.body
@@ -197,12 +197,12 @@ class Program:
         for call in self.calls_by_unit.get(id(unit), ()):
             if id(call) in self._spawn_calls:
                 continue
-            for target in self.local_targets(call.func) + self._method_targets(unit, call.func):
+            for target in self._referenced(unit, call.func):
                 yield call, target
             for value in [*call.args, *(k.value for k in call.keywords)]:
-                if isinstance(value, ast.Starred):
+                if value.__class__ is ast.Starred:
                     value = value.value
-                for target in self.local_targets(value) + self._method_targets(unit, value):
+                for target in self._referenced(unit, value):
                     if id(target) not in spawned:
                         yield call, target
         for function in self.lambdas_by_unit.get(id(unit), ()):
@@ -210,6 +210,15 @@ class Program:
         for decorator in self.decorators_by_unit.get(id(unit), ()):
             for target in self.local_targets(decorator):
                 yield None, target
+
+    def _referenced(self, unit: Unit, node: ast.expr) -> list[ast.AST]:
+        """The file's functions, classes or methods a call's function or argument names."""
+        kind = node.__class__
+        if kind is ast.Name:  # most arguments: a quick test before any lookup
+            return self.local_targets(node) if node.id in self._defined else []  # type: ignore[attr-defined]
+        if kind is ast.Attribute:
+            return self.local_targets(node) + self._method_targets(unit, node)
+        return []
 
     def expand(self, target: ast.AST) -> list[Unit]:
         """The units a reached function or class runs."""
