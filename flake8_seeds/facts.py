@@ -83,6 +83,9 @@ _SKIPPED_FIELDS = frozenset({
     "ctx", "op", "ops", "names", "id", "attr", "arg", "name", "module", "level", "kind",
     "type_comment", "conversion", "is_async", "simple", "tag", "kwd_attrs", "rest",
     "type_ignores",
+    # Annotations (`x: Optional[torch.Tensor]`, `-> torch.Tensor`) run nothing a rule reads, and
+    # typed code is full of them: the rules read the nodes that hold them, never their insides.
+    "annotation", "returns",
 })
 
 
