@@ -75,6 +75,17 @@ def same_thing(qualified: str) -> str:
     return key
 
 
+def source_text(node: ast.AST, limit: int = 40, parenthesized: bool = False) -> str:
+    """The expression as written (unparsed) for a message, cut to ``limit`` characters; with
+    ``parenthesized``, a comparison or condition keeps its parentheses (``shuffle=(s is None)``)."""
+    try:
+        text = ast.unparse(node)
+    except (RecursionError, ValueError):
+        return "..."
+    text = text if len(text) <= limit else text[: limit - 3] + "..."
+    return f"({text})" if parenthesized and isinstance(node, (ast.Compare, ast.BoolOp, ast.IfExp)) else text
+
+
 def dotted_name(node: ast.expr) -> str | None:
     """``a.b.c`` for a chain of attributes on a plain name, else None."""
     parts: list[str] = []

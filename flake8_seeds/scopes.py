@@ -328,7 +328,8 @@ class Scopes:
                 yield binding
 
 
-def _statement_at(statements: Sequence[ast.stmt], at: Position) -> ast.stmt | None:
+def statement_index(statements: Sequence[ast.stmt], at: Position) -> int | None:
+    """The index of the statement of a block that holds a position (binary search by position)."""
     low, high = 0, len(statements)
     while low < high:
         middle = (low + high) // 2
@@ -336,10 +337,14 @@ def _statement_at(statements: Sequence[ast.stmt], at: Position) -> ast.stmt | No
             low = middle + 1
         else:
             high = middle
-    if low == 0:
+    if low == 0 or at > end(statements[low - 1]):
         return None
-    stmt = statements[low - 1]
-    return stmt if at <= end(stmt) else None
+    return low - 1
+
+
+def _statement_at(statements: Sequence[ast.stmt], at: Position) -> ast.stmt | None:
+    index = statement_index(statements, at)
+    return None if index is None else statements[index]
 
 
 def _branches(stmt: ast.stmt) -> list[tuple[int, list[ast.stmt]]]:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from flake8_seeds.names import source_text
 from flake8_seeds.scopes import ASSIGN, PARAM, Binding, start
 
 if TYPE_CHECKING:
@@ -169,7 +170,7 @@ class Defaults:
                 if truth is None:
                     clashing.add(dest)
                     continue
-                record(dest, Default(truth, f"{shown} has default={_source(default)}", call.lineno, False))
+                record(dest, Default(truth, f"{shown} has default={source_text(default)}", call.lineno, False))
             elif isinstance(action, ast.Constant) and action.value in _ACTION_DEFAULTS:
                 record(dest, Default(_ACTION_DEFAULTS[action.value], f"{shown} is {action.value}", call.lineno, False))
             elif (isinstance(action, (ast.Name, ast.Attribute))
@@ -186,7 +187,7 @@ class Defaults:
                     clashing.add(keyword.arg)
                 else:
                     found.pop(keyword.arg, None)
-                    record(keyword.arg, Default(truth, f"set_defaults({keyword.arg}={_source(keyword.value)})",
+                    record(keyword.arg, Default(truth, f"set_defaults({keyword.arg}={source_text(keyword.value)})",
                                                 call.lineno, False))
         for dest in clashing:
             found.pop(dest, None)
@@ -242,7 +243,7 @@ class Defaults:
             if binding.kind == ASSIGN and binding.value is not None:
                 value = self.truth(binding.value, depth + 1)
                 if value is not None and not value.why:
-                    value = Default(value.value, f"{node.id} = {_source(binding.value)}", start(binding.node)[0])
+                    value = Default(value.value, f"{node.id} = {source_text(binding.value)}", start(binding.node)[0])
             elif binding.kind == PARAM:
                 value = self._parameter(binding, depth)
             else:
@@ -264,7 +265,7 @@ class Defaults:
         if value is None:
             return None
         return Default(value.value, f"parameter {binding.name} of {function.name}() defaults to "
-                                    f"{_source(binding.value)}", binding.value.lineno, False)
+                                    f"{source_text(binding.value)}", binding.value.lineno, False)
 
     def _passed(self, function: ast.FunctionDef | ast.AsyncFunctionDef, parameter: str) -> bool:
         """Whether a call in the file may pass ``parameter`` (by name, position or unpacking)."""
@@ -297,7 +298,8 @@ class Defaults:
                 truth = literal_truth(default)
                 if truth is None:
                     return None
-                return Default(truth, f"click option {shown} has default={_source(default)}", decorator.lineno, False)
+                why = f"click option {shown} has default={source_text(default)}"
+                return Default(truth, why, decorator.lineno, False)
             is_flag = literal_truth(_keyword(decorator, "is_flag"))
             if is_flag or any("/" in d for d in declarations):
                 return Default(False, f"click flag {shown} has no default", decorator.lineno, False)
@@ -318,7 +320,7 @@ class Defaults:
         value = self.truth(fallback, depth + 1)
         if value is None:
             return None
-        return Default(value.value, f"{_source(node)} falls back to {_source(fallback)}", node.lineno, False)
+        return Default(value.value, f"{source_text(node)} falls back to {source_text(fallback)}", node.lineno, False)
 
 
 def _keyword(call: ast.Call, name: str) -> ast.expr | None:
@@ -353,15 +355,6 @@ def _click_dest(declarations: list[str]) -> str | None:
 
 def _is_builtin(facts: FileFacts, func: ast.expr, name: str) -> bool:
     return isinstance(func, ast.Name) and func.id == name and facts.scopes.lookup(name, start(func)) is None
-
-
-def _source(node: ast.AST, limit: int = 40) -> str:
-    """The expression as written (unparsed), cut to ``limit`` characters."""
-    try:
-        text = ast.unparse(node)
-    except (RecursionError, ValueError):
-        return "..."
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 # -- dicts built for **kwargs ----------------------------------------------------------------------

@@ -5,8 +5,9 @@ import ast
 from collections.abc import Iterator, Sequence
 
 from flake8_seeds.facts import FileFacts, argument, is_true_constant
+from flake8_seeds.names import source_text
 from flake8_seeds.rules.base import Finding, Rule, Settings, finding
-from flake8_seeds.scopes import Position, end, start
+from flake8_seeds.scopes import Position, end, start, statement_index
 from flake8_seeds.values import Default, Defaults, depends_on, mentions
 
 CODE = "SEED003"
@@ -63,9 +64,9 @@ def _truth(facts: FileFacts, defaults: Defaults, value: ast.expr) -> Default | N
 
 def _message(site: Site, truth: Default, determinism: tuple[str, int] | None) -> str:
     literal = isinstance(site.value, ast.Constant)
-    setting = site.shown.format("True" if literal else _source(site.value))
+    setting = site.shown.format("True" if literal else source_text(site.value))
     # Where the value comes from, unless the value itself says it (`cfg.get("benchmark", True)`).
-    said_here = truth.why.startswith(_source(site.value) + " falls back to")
+    said_here = truth.why.startswith(source_text(site.value) + " falls back to")
     origin = "" if said_here else f" ({truth.why} at line {truth.line})"
     if literal:
         what = f"{setting} {TIMING}"
@@ -133,7 +134,7 @@ def _determinism(facts: FileFacts, defaults: Defaults) -> tuple[str, int] | None
     for site in _sites(facts, "deterministic"):
         literal = isinstance(site.value, ast.Constant)
         if is_true_constant(site.value) if literal else _is_true(defaults.truth(site.value)):
-            shown = site.shown.format("True" if literal else _source(site.value))
+            shown = site.shown.format("True" if literal else source_text(site.value))
             asked.append((site.node.lineno, shown))  # type: ignore[attr-defined]
     for call in facts.calls_to("torch.use_deterministic_algorithms"):
         mode = argument(call, "mode", 0)
@@ -158,7 +159,7 @@ def _chosen_by_user(facts: FileFacts, node: ast.AST) -> bool:
     at = start(node)
     block: Sequence[ast.stmt] = facts.tree.body  # type: ignore[attr-defined]
     while block:
-        index = _statement_at(block, at)
+        index = statement_index(block, at)
         if index is None:
             return False
         for earlier in block[:index]:
@@ -195,19 +196,6 @@ def _blocks(stmt: ast.stmt) -> list[tuple[list[ast.stmt], list[ast.AST] | None]]
     return []
 
 
-def _statement_at(statements: Sequence[ast.stmt], at: Position) -> int | None:
-    low, high = 0, len(statements)
-    while low < high:
-        middle = (low + high) // 2
-        if start(statements[middle]) <= at:
-            low = middle + 1
-        else:
-            high = middle
-    if low == 0 or at > end(statements[low - 1]):
-        return None
-    return low - 1
-
-
 def _exits(stmt: ast.If) -> bool:
     """``if ...: return`` (or raise, continue, break): what follows runs only when the test fails."""
     return any(block and isinstance(block[-1], _EXITS) for block in (stmt.body, stmt.orelse))
@@ -230,14 +218,6 @@ def _names_the_choice(test: ast.AST) -> bool:
         if any(word in text.lower() for word in CHOICE_WORDS):
             return True
     return False
-
-
-def _source(node: ast.AST, limit: int = 40) -> str:
-    try:
-        text = ast.unparse(node)
-    except (RecursionError, ValueError):
-        return "..."
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 RULE = Rule(CODE, "cuDNN benchmark mode enabled", check)

@@ -5,7 +5,7 @@ import ast
 from collections.abc import Iterator
 
 from flake8_seeds.facts import FileFacts, argument, is_none
-from flake8_seeds.names import dotted_name
+from flake8_seeds.names import dotted_name, source_text
 from flake8_seeds.rules.base import Finding, Rule, Settings, finding
 from flake8_seeds.values import bound_values, constant_truth, dict_items
 
@@ -81,7 +81,7 @@ class _Fix:
     """The fix, written with the file's own torch seed when it has one (``torch.manual_seed(args.seed)``)."""
 
     def __init__(self, facts: FileFacts) -> None:
-        seeds = {_short_source(a) for call in facts.calls_to("torch.manual_seed")
+        seeds = {source_text(a) for call in facts.calls_to("torch.manual_seed")
                  for a in [argument(call, "seed", 0)] if a is not None and not isinstance(a, ast.Starred)}
         seed = seeds.pop() if len(seeds) == 1 else "seed"
         self.seed = seed if not seed.endswith("...") else "seed"
@@ -106,15 +106,15 @@ def _check_loader(facts: FileFacts, call: ast.Call, view: ast.Call, loader: Load
     if shuffle is None:
         return
     value, origin = shuffle
-    shown = f"shuffle={_short_source(value)}" + (f" in {origin}" if origin else "")
+    shown = f"shuffle={source_text(value)}" + (f" in {origin}" if origin else "")
     samplers = [arg for key in ("sampler", "batch_sampler") for arg in args.get(key, ()) if _given(arg[0])]
     if samplers:
         # PyTorch refuses a sampler with shuffle=True: this shuffles exactly when the sampler is None.
         unsure = [arg for arg in samplers if _may_be_none(facts, arg[0], value)]
         if len(unsure) < len(samplers) or not unsure:
             return
-        sampler = _short_source(unsure[0][0])
-        shown = f"shuffle={_short_source(value, parenthesized=True)}" + (f" in {origin}" if origin else "")
+        sampler = source_text(unsure[0][0])
+        shown = f"shuffle={source_text(value, parenthesized=True)}" + (f" in {origin}" if origin else "")
         yield finding(call, CODE, f"{what} shuffles with the global torch RNG whenever {sampler} is None "
                                   f"({shown}); {fix.generator}")
         return
@@ -262,16 +262,6 @@ def _through_partials(facts: FileFacts) -> list[tuple[ast.Call, ast.Call, str, s
                         keywords=[*call.keywords, *(k for k in partial.keywords if k.arg not in given)])
         found.append((call, view, wrapped, what))
     return found
-
-
-def _short_source(node: ast.expr, limit: int = 40, parenthesized: bool = False) -> str:
-    try:
-        text = ast.unparse(node)
-    except (RecursionError, ValueError):
-        return "..."
-    text = text if len(text) <= limit else text[: limit - 3] + "..."
-    # `shuffle=(sampler is None)` reads as written; `shuffle=sampler is None` does not.
-    return f"({text})" if parenthesized and isinstance(node, (ast.Compare, ast.BoolOp, ast.IfExp)) else text
 
 
 def _check_generator(facts: FileFacts, call: ast.Call, what: str, generator: ast.expr | None, unseeded: set[str],

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 
 from flake8_seeds.facts import FileFacts, argument, has_unpacking, position
-from flake8_seeds.names import dotted_name
+from flake8_seeds.names import dotted_name, source_text
 from flake8_seeds.rules.base import Finding, Rule, Settings, finding
 
 CODE = "SEED005"
@@ -66,7 +66,7 @@ def check(facts: FileFacts, settings: Settings) -> Iterator[Finding]:
         name = _sampler_name(facts, call, bound)
         if _is_evaluation(name or "", call):
             continue
-        what = f"{public} shuffles" if shuffle is True else f"{public} may shuffle (shuffle={_short(shuffle)})"
+        what = f"{public} shuffles" if shuffle is True else f"{public} may shuffle (shuffle={source_text(shuffle)})"
         yield finding(call, CODE, (
             f"{what}, but this file never calls set_epoch(), so every epoch repeats the first epoch's order "
             f"and each rank gets the same part of the data; call {name or 'sampler'}.set_epoch(epoch) "
@@ -199,14 +199,6 @@ def _is_evaluation(name: str, call: ast.Call) -> bool:
             if dataset:
                 texts.append(dataset)
     return any(word in EVALUATION_WORDS for text in texts for word in _WORDS.split(text.lower()))
-
-
-def _short(node: ast.expr, limit: int = 40) -> str:
-    try:
-        text = ast.unparse(node)
-    except RecursionError:
-        return "..."
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 RULE = Rule(CODE, "a shuffling DistributedSampler whose epoch is never set", check)

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from functools import cached_property
 
 from flake8_seeds.facts import FileFacts, argument, has_unpacking, is_none, position
-from flake8_seeds.names import dotted_name
+from flake8_seeds.names import dotted_name, source_text
 from flake8_seeds.program import SPAWNERS, Entry, Program
 from flake8_seeds.rules.base import Finding, Rule, Settings, finding
 from flake8_seeds.vocab import NAMED_HELPERS, names_a_seeder
@@ -588,7 +588,7 @@ def _message(found: _Finding, where: str, rank: str) -> str:
     seeding = found.seeding
     through = found.call is not seeding.call
     name = _call_name(found.call) if through else seeding.name
-    shown = _short(found.value) if found.value is not found.call else ""
+    shown = source_text(found.value) if found.value is not found.call else ""
     via = f" (through {seeding.name} at line {seeding.call.lineno})" if through else ""
     fix = f"add the rank: {name}({shown or 'seed'} + {rank})"
     if seeding.fix:
@@ -618,14 +618,6 @@ def _names_a_seeder(name: str) -> bool:
 
 def _call_name(call: ast.Call) -> str:
     return dotted_name(call.func) or "a call"
-
-
-def _short(node: ast.expr, limit: int = 40) -> str:
-    try:
-        text = ast.unparse(node)
-    except RecursionError:
-        return "..."
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 RULE = Rule(CODE, "every DDP rank seeds torch alike", check)
