@@ -371,8 +371,8 @@ def dict_items(facts: FileFacts, node: ast.expr, depth: int = 0) -> DictItems | 
     """The keys a dict may hold, each with the values it may have, when the file shows how the
     dict is built; None when any part is unknown.
 
-    Known: a literal with constant string keys, ``dict(...)``, ``{**a, **b}`` and ``a.copy()`` of
-    known dicts, and a name whose every reaching binding assigns one, with what ``.update(...)``,
+    Known: a literal with constant string keys, ``dict(...)``, ``{**a, **b}``, ``a.copy()`` and
+    ``a if c else b`` of known dicts, and a name whose every reaching binding assigns one, with what ``.update(...)``,
     ``.setdefault(k, v)`` and ``d["k"] = v`` add to it before ``node`` (anywhere, from another
     function).  Passing the dict to a function, aliasing it, or another method on it makes it
     unknown.  A key set on only some paths lists its values from each; a key removed is still listed.
@@ -406,6 +406,12 @@ def dict_items(facts: FileFacts, node: ast.expr, depth: int = 0) -> DictItems | 
         if (len(node.args) == 1 and not node.keywords
                 and facts.qualified_call_name(node) in ("copy.copy", "copy.deepcopy")):
             return dict_items(facts, node.args[0], depth + 1)
+        return None
+    if isinstance(node, ast.IfExp):  # `{"num_workers": 1} if cuda else {}`: either, keys of both listed
+        items = {}
+        if _merge(items, dict_items(facts, node.body, depth + 1)) and _merge(
+                items, dict_items(facts, node.orelse, depth + 1)):
+            return items
         return None
     if isinstance(node, ast.Name):
         return _named_dict(facts, node, depth)

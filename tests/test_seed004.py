@@ -105,6 +105,9 @@ SCOPED = "from torch.utils.data import DataLoader\n\n\ndef val(ds):\n    shuffle
 SEEDED = "import torch\nfrom torch.utils.data import DataLoader\ntorch.manual_seed(args.seed)\n"
 
 V2_FLAGGED = [
+    ("**kwargs of a dict chosen by a conditional expression (pytorch/examples' VAE)",
+     "import torch\ntorch.manual_seed(0)\nkw = {'num_workers': 1} if torch.cuda.is_available() else {}\n"
+     "dl = torch.utils.data.DataLoader(list(range(8)), shuffle=True, **kw)\n", ["4:6: SEED004"]),
     ("shuffle=(sampler is None) with a sampler that may be None",
      SAMPLER.format(sampler="DistributedSampler(ds) if distributed else None", shuffle="(sampler is None)"),
      ["7:12: SEED004"]),
@@ -160,6 +163,9 @@ V2_FLAGGED = [
      LOADER_HEAD + "print(shuffle := True)\nDataLoader([1], shuffle=shuffle)\n", ["4:1: SEED004"]),
 ]
 V2_ALLOWED = [
+    ("**kwargs of a conditional dict whose both branches hold a generator",
+     "import torch\ng = torch.Generator().manual_seed(0)\nkw = {'generator': g} if torch.cuda.is_available() "
+     "else {'generator': g, 'num_workers': 0}\ndl = torch.utils.data.DataLoader(list(range(8)), shuffle=True, **kw)\n"),
     ("shuffle=(sampler is None) with a sampler always given",
      SAMPLER.format(sampler="DistributedSampler(ds)", shuffle="(sampler is None)")),
     ("shuffle=is_train with a sampler that is always a call",
