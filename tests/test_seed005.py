@@ -142,7 +142,8 @@ ALLOWED_IDS = [name for name, _ in NAMED_ALLOWED]
 def test_message(lint: Lint) -> None:
     assert lint(BASIC + LOOP) == [
         "4:11: SEED005 torch.utils.data.DistributedSampler shuffles, but this file never calls set_epoch(), "
-        "so every epoch repeats the first epoch's order and each rank gets the same part of the data; "
+        "so every epoch repeats the first epoch's order and each rank sees the same subset of the data "
+        "every epoch; "
         "call sampler.set_epoch(epoch) at the start of each epoch"
     ]
 

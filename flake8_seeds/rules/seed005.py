@@ -69,7 +69,8 @@ def check(facts: FileFacts, settings: Settings) -> Iterator[Finding]:
         what = f"{public} shuffles" if shuffle is True else f"{public} may shuffle (shuffle={source_text(shuffle)})"
         yield finding(call, CODE, (
             f"{what}, but this file never calls set_epoch(), so every epoch repeats the first epoch's order "
-            f"and each rank gets the same part of the data; call {name or 'sampler'}.set_epoch(epoch) "
+            "and each rank sees the same subset of the data every epoch; "
+            f"call {name or 'sampler'}.set_epoch(epoch) "
             "at the start of each epoch"))
 
 
