@@ -250,16 +250,27 @@ FLAGGED = [
     (IMAGENET.format(direct="main_worker(args.gpu, args)"), ["11:5: SEED007"]),
     # A module-level seed runs again in every child mp.spawn starts (each imports the main script).
     (MODULE_SEED_SPAWN, ["3:1: SEED007"]),
+    # FSDP marks a program of several ranks like DDP does.
+    (MODULE_SEED_SPAWN.replace('dist.init_process_group("gloo", rank=rank, world_size=world_size)',
+                               "model = FSDP(torch.nn.Linear(2, 2))").replace(
+        "from torch.utils.data import DataLoader", "from torch.utils.data import DataLoader\n"
+        "from torch.distributed.fsdp import FullyShardedDataParallel as FSDP"), ["4:1: SEED007"]),
 ]
 FLAGGED_IDS = [
     "args-seed", "through-local", "literal-seed-workers-variable", "manual-seed-alias", "file-helper",
     "imported-helper", "lightning-without-workers", "accelerate-not-device-specific", "spawn-target",
     "spawn-target-other-arg", "seed-worker-recipe", "seed-worker-conditional", "spawn-process",
     "framework-config-object", "seed-on-self", "one-loader-without-rank", "imagenet-torchrun-path",
-    "module-level-seed-rerun-in-spawned-children",
+    "module-level-seed-rerun-in-spawned-children", "fsdp",
 ]
 
 ALLOWED = [
+    # FSDP with a seed that mixes in the rank.
+    MODULE_SEED_SPAWN.replace("torch.manual_seed(0)\n", "").replace(
+        'dist.init_process_group("gloo", rank=rank, world_size=world_size)',
+        "torch.manual_seed(rank)\n    model = FSDP(torch.nn.Linear(2, 2))").replace(
+        "from torch.utils.data import DataLoader", "from torch.utils.data import DataLoader\n"
+        "from torch.distributed.fsdp import FullyShardedDataParallel as FSDP"),
     TORCHRUN.format(seed="torch.manual_seed(args.seed + dist.get_rank())", workers=4),
     TORCHRUN.format(seed="seed = args.seed + dist.get_rank()\ntorch.manual_seed(seed)", workers=4),
     TORCHRUN.format(seed="import os\ntorch.manual_seed(1234 + int(os.environ['RANK']))", workers="args.workers"),
@@ -308,7 +319,7 @@ ALLOWED = [
     IMAGENET.format(direct="raise SystemExit('use --multiprocessing-distributed')"),
 ]
 ALLOWED_IDS = [
-    "args-seed-plus-get-rank", "through-local-plus-rank", "environ-rank", "attribute-from-local-rank",
+    "fsdp-seed-rank", "args-seed-plus-get-rank", "through-local-plus-rank", "environ-rank", "attribute-from-local-rank",
     "augmented-with-rank", "file-helper-plus-rank", "imported-helper-plus-rank", "helper-diff-rank-keyword",
     "lightning-workers", "accelerate-device-specific", "spawn-target-plus-rank", "spawn-target-local",
     "worker-init-partial-rank", "worker-init-lambda-rank", "worker-init-imported", "spawn-process-rank",
@@ -338,7 +349,8 @@ def test_message_names_the_function_that_starts_the_process_group(lint: Lint) ->
     assert lint(IMAGENET.format(direct="main_worker(args.gpu, args)")) == [
         "11:5: SEED007 torch.manual_seed(args.seed) gives every DDP rank the same seed "
         "(torch.distributed.init_process_group at line 19 in main_worker()), so DataLoader workers on every "
-        "rank draw the same augmentations; add the rank: torch.manual_seed(args.seed + rank)"
+        "rank draw the same augmentations; seed in main_worker() once the rank is known: "
+        "torch.manual_seed(args.seed + rank)"
     ]
 
 

@@ -31,7 +31,10 @@ CODE = "SEED007"
 
 # What makes a program run as several ranks.
 PROCESS_GROUP = ("torch.distributed.init_process_group", "torch.distributed.distributed_c10d.init_process_group")
-DDP = ("torch.nn.parallel.DistributedDataParallel", "torch.nn.parallel.distributed.DistributedDataParallel")
+DDP = ("torch.nn.parallel.DistributedDataParallel", "torch.nn.parallel.distributed.DistributedDataParallel",
+       "torch.distributed.fsdp.FullyShardedDataParallel",
+       "torch.distributed.fsdp.fully_sharded_data_parallel.FullyShardedDataParallel",
+       "torch.distributed.fsdp.fully_shard")
 TORCH_SEEDERS = frozenset({"torch.manual_seed"})  # torch.random.manual_seed is folded onto it
 # DataLoaders whose workers take their base seed from the loader's generator, else the torch
 # global RNG, with the positions of the parameters read here (absent: keyword only).
@@ -201,9 +204,11 @@ class _Analysis:
         for found in sorted(candidates, key=lambda c: position(c.call)):
             unit = self.program.unit_of(found.call)
             shown = where
+            inside = ""
             if unit is not marker_unit and isinstance(marker_unit, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 shown += f" in {marker_unit.name}()"
-            yield found.call, _message(found, shown, rank)
+                inside = marker_unit.name  # the rank is known there, not where the seed is set now
+            yield found.call, _message(found, shown, rank, inside)
 
     def _runs_in(self, entry: Entry) -> Callable[[ast.AST], bool]:
         program = self.program
@@ -584,13 +589,15 @@ class _Analysis:
         return "rank"
 
 
-def _message(found: _Finding, where: str, rank: str) -> str:
+def _message(found: _Finding, where: str, rank: str, inside: str = "") -> str:
     seeding = found.seeding
     through = found.call is not seeding.call
     name = _call_name(found.call) if through else seeding.name
     shown = source_text(found.value) if found.value is not found.call else ""
     via = f" (through {seeding.name} at line {seeding.call.lineno})" if through else ""
     fix = f"add the rank: {name}({shown or 'seed'} + {rank})"
+    if inside:
+        fix = f"seed in {inside}() once the rank is known: {name}({shown or 'seed'} + {rank})"
     if seeding.fix:
         fix += f" {seeding.fix}"
     return (f"{name}({shown}){via} gives every DDP rank the same seed ({where}), so DataLoader workers "
