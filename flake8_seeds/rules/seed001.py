@@ -110,23 +110,24 @@ def check(facts: FileFacts, settings: Settings) -> Iterator[Finding]:
                 first[use.family] = use
         for family, use in sorted(first.items(), key=lambda item: position(item[1].node)):
             reported.add(family)
-            yield finding(use.node, CODE, _message(facts, entry, use))
+            yield finding(use.node, CODE, _message(facts, entry, use, use.family in file_seeded))
     for call, name in objects:
         if reached(call):
             yield finding(call, CODE,
                           f"{name}() is created without a seed, so every run differs; pass one: {name}(seed)")
 
 
-def _message(facts: FileFacts, entry: Entry, use: Use) -> str:
+def _message(facts: FileFacts, entry: Entry, use: Use, parent_seeds: bool = False) -> str:
     info = FAMILIES[use.family]
     via = entry.reached.get(id(facts.program.unit_of(use.node)))
     where = ""
     if entry.start_call is not None:
         function = entry.function.name  # type: ignore[attr-defined]
         starter = _call_text(entry.start_call)
-        where = (f" in {function}(), which {starter} at line {entry.start_call.lineno} starts in a fresh "
-                 f"interpreter (seeds set under the parent's __main__ block do not reach it)")
-        if via is not None and via is not entry.start_call:
+        where = f" in {function}(), which {starter} at line {entry.start_call.lineno} starts in a fresh interpreter"
+        if parent_seeds:
+            where += " (the parent's seed does not reach it)"
+        elif via is not None and via is not entry.start_call:
             where += f" (reached through {_call_text(via)} at line {via.lineno})"
         fix = f"seed {info.seeder.split('.')[0]} in {function}(): {info.fix.removeprefix('call ')}"
         return f"{use.what}{where} draws from {info.label}, which that process never seeds; {fix}"
