@@ -22,9 +22,11 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Iterator
 from functools import cached_property
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from flake8_seeds.scopes import CLASS, DEF, Scope, Scopes, start
+from flake8_seeds.names import dotted_name
+from flake8_seeds.scopes import ASSIGN, CLASS, DEF, Scope, Scopes, start
 
 if TYPE_CHECKING:
     from flake8_seeds.facts import FileFacts
@@ -39,6 +41,7 @@ PROCESS_STARTERS = frozenset({"multiprocessing.Process", "torch.multiprocessing.
                               "multiprocessing.context.Process"})
 SET_START_METHOD = frozenset({"multiprocessing.set_start_method", "torch.multiprocessing.set_start_method"})
 GET_CONTEXT = frozenset({"multiprocessing.get_context", "torch.multiprocessing.get_context"})
+FRESH = frozenset({"spawn", "forkserver"})  # start methods whose children start a new interpreter
 
 
 class Entry:
@@ -264,15 +267,22 @@ class Program:
         return None
 
     def context_method(self, node: ast.expr | None) -> str | None:
-        """``"spawn"`` for ``mp.get_context("spawn")`` or a name bound only to it."""
-        if isinstance(node, ast.Call) and self.facts.qualified_call_name(node) in GET_CONTEXT:
-            return _constant_string(node.args[0] if node.args else None)
-        if isinstance(node, ast.Name):
-            bindings = self.scopes.lookup(node.id, start(node)) or []
-            methods = {self.context_method(b.value) if b.value is not node else None for b in bindings}
-            if len(methods) == 1:
-                return methods.pop()
-        return None
+        """``"spawn"`` for ``mp.get_context("spawn")`` or a name bound only to it (through at most
+        MAX_HOPS names: ``a = b`` inside a loop, or a long chain of them, ends)."""
+        methods: set[str | None] = set()
+        todo: list[tuple[ast.expr | None, int]] = [(node, 0)]
+        while todo and len(methods) < 2:
+            current, hops = todo.pop()
+            if isinstance(current, ast.Call) and self.facts.qualified_call_name(current) in GET_CONTEXT:
+                methods.add(_constant_string(current.args[0] if current.args else None))
+            elif isinstance(current, ast.Name) and hops < MAX_HOPS:
+                bindings = self.scopes.lookup(current.id, start(current))
+                if not bindings:
+                    methods.add(None)
+                todo.extend((b.value if b.value is not current else None, hops + 1) for b in bindings or ())
+            else:
+                methods.add(None)
+        return methods.pop() if len(methods) == 1 else None
 
     def process_start_method(self, call: ast.Call) -> str | None:
         """The start method a ``Process(...)`` / ``ctx.Process(...)`` / pool call runs under; None: default."""
@@ -290,7 +300,9 @@ class Program:
 
     @cached_property
     def spawn_targets(self) -> list[tuple[ast.Call, ast.AST]]:
-        """(call, function of the file) for every function the file starts in a fresh interpreter."""
+        """(call, function of the file) for every function the file starts in a fresh interpreter:
+        spawned, a spawn/forkserver ``Process(target=...)``, or the task of a spawn/forkserver pool
+        or executor (the pool discovery runs only for a file that makes one)."""
         found: list[tuple[ast.Call, ast.AST]] = []
         for call in self.facts.calls_to(*SPAWNERS):
             target = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "fn"), None)
@@ -303,7 +315,29 @@ class Program:
                 continue
             target = next((k.value for k in call.keywords if k.arg == "target"), None)
             found.extend((call, t) for t in self._functions(target))
+        if self._makes_pools:  # tasks of a pool or executor whose workers start afresh
+            for handoff in self.pool_handoffs:
+                if handoff.creation is not None and self.pools.start_method(handoff.creation) in FRESH:
+                    found.extend((handoff.call, t) for t in self._functions(handoff.task))
         return found
+
+    @property
+    def _makes_pools(self) -> bool:
+        """A quick test: does the file make a process pool or executor?"""
+        names = self.facts.calls_by_name
+        return (any(n in names for n in (*POOL_CLASSES, *EXECUTOR_CLASSES))
+                or "Pool" in self.facts.method_calls)
+
+    @cached_property
+    def pools(self) -> Pools:
+        """The file's pools and executors, worked out on first need."""
+        return Pools(self.facts)
+
+    @cached_property
+    def pool_handoffs(self) -> list[Handoff]:
+        """Every call that hands a task to another process: a pool's or executor's map, submit,
+        apply..., ``Process(target=...)`` and ``torch.multiprocessing.spawn``."""
+        return self.pools.handoffs()
 
     @cached_property
     def _spawned(self) -> set[int]:
@@ -374,6 +408,186 @@ class Program:
 
 def _constant_string(node: ast.expr | None) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+# -- process pools and executors ---------------------------------------------------------------
+# Which calls make a pool or executor, which calls hand a task function to one (or to a Process,
+# or to torch.multiprocessing.spawn), and the start method each runs under.  Built only for a
+# file that makes a pool or starts a process (``starts_processes``), through ``Program.pools``.
+
+POOL_CLASSES = frozenset({"multiprocessing.Pool", "multiprocessing.pool.Pool", "torch.multiprocessing.Pool"})
+EXECUTOR_CLASSES = frozenset({"concurrent.futures.ProcessPoolExecutor",
+                              "concurrent.futures.process.ProcessPoolExecutor"})
+POOL_MAPS = frozenset({"map", "imap", "imap_unordered", "starmap", "map_async", "starmap_async"})
+POOL_METHODS = POOL_MAPS | {"apply", "apply_async"}
+EXECUTOR_METHODS = frozenset({"submit", "map"})
+PARTIAL = "functools.partial"
+UNKNOWN = "?"  # a start method the file does not show
+MAX_HOPS = 8  # names followed to their values, at most
+
+
+@dataclass
+class Handoff:
+    """A call that hands a function (and its arguments) to other processes."""
+
+    call: ast.Call
+    kind: str  # "pool", "executor", "process" or "spawn"
+    task: ast.expr | None
+    creation: ast.Call | None = None  # the pool or executor the call uses
+    bound: list[ast.expr] = field(default_factory=list)  # functools.partial's arguments
+    bound_positions: int = 0  # how many leading parameters functools.partial binds
+    bound_names: set[str] = field(default_factory=set)  # and which by keyword
+
+    @property
+    def method(self) -> str:
+        return self.call.func.attr if isinstance(self.call.func, ast.Attribute) else ""
+
+
+def starts_processes(facts: FileFacts) -> bool:
+    """A quick test before any scope lookup: does the file make a pool or start a process?"""
+    names = facts.calls_by_name
+    return (any(n in names for n in (*POOL_CLASSES, *EXECUTOR_CLASSES, *PROCESS_STARTERS, *SPAWNERS))
+            or "Pool" in facts.method_calls or "Process" in facts.method_calls)
+
+
+class Pools:
+    """The file's process pools and the calls that hand work to other processes."""
+
+    def __init__(self, facts: FileFacts) -> None:
+        self.facts = facts
+        self.program = facts.program
+        self._with_targets: dict[int, ast.Call] | None = None
+
+    def creation_kind(self, call: ast.Call) -> str | None:
+        qualified = self.facts.qualified_call_name(call)
+        if qualified in POOL_CLASSES:
+            return "pool"
+        if qualified in EXECUTOR_CLASSES:
+            return "executor"
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr == "Pool" and self.is_context(func.value):
+            return "pool"
+        return None
+
+    def is_context(self, node: ast.expr) -> bool:
+        """``multiprocessing.get_context(...)`` or a name bound only to one."""
+        for _ in range(MAX_HOPS):
+            if isinstance(node, ast.Call):
+                return self.facts.qualified_call_name(node) in GET_CONTEXT
+            if not isinstance(node, ast.Name):
+                return False
+            values = assigned_values(self.facts, node)
+            if not values or len(values) != 1:
+                return False
+            node = values[0]
+        return False
+
+    def with_targets(self) -> dict[int, ast.Call]:
+        """id of the name in ``with <pool creation> as name`` -> the creation call."""
+        if self._with_targets is None:
+            self._with_targets = {}
+            for node in self.facts.binders:
+                if isinstance(node, (ast.With, ast.AsyncWith)):
+                    for item in node.items:
+                        value = item.context_expr
+                        if (isinstance(item.optional_vars, ast.Name) and isinstance(value, ast.Call)
+                                and self.creation_kind(value)):
+                            self._with_targets[id(item.optional_vars)] = value
+        return self._with_targets
+
+    def creations(self, receiver: ast.expr) -> list[ast.Call]:
+        """The pool or executor creations an expression is (all of them, or none)."""
+        if isinstance(receiver, ast.Call):
+            return [receiver] if self.creation_kind(receiver) else []
+        found: list[ast.Call] = []
+        if isinstance(receiver, ast.Name):
+            bindings = self.facts.scopes.lookup(receiver.id, start(receiver)) or []
+            for binding in bindings:
+                value = binding.value if binding.kind == ASSIGN else self.with_targets().get(id(binding.node))
+                if not (isinstance(value, ast.Call) and self.creation_kind(value)):
+                    return []
+                found.append(value)
+            return found
+        name = dotted_name(receiver)
+        if name is None or "." not in name:
+            return []
+        for target, value in self.facts.assigned_dotted_names():
+            if target == name:
+                if not (isinstance(value, ast.Call) and self.creation_kind(value)):
+                    return []
+                found.append(value)
+        return found
+
+    def handoffs(self) -> list[Handoff]:
+        from flake8_seeds.facts import argument
+        facts = self.facts
+        found: list[Handoff] = []
+        for method in sorted(POOL_METHODS | EXECUTOR_METHODS):
+            for call in facts.method_calls.get(method, ()):
+                for creation in self.creations(call.func.value):  # type: ignore[attr-defined]
+                    kind = self.creation_kind(creation)
+                    if method in (POOL_METHODS if kind == "pool" else EXECUTOR_METHODS):
+                        task = (argument(call, "func", 0) if kind == "pool" else
+                                call.args[0] if call.args and method == "submit" else argument(call, "fn", 0))
+                        found.append(unwrap_partial(facts, Handoff(call, kind or "", task, creation)))
+        processes = {id(c): c for c in facts.calls_to(*PROCESS_STARTERS)}
+        for call in facts.method_calls.get("Process", ()):
+            if self.is_context(call.func.value):  # type: ignore[attr-defined]
+                processes[id(call)] = call
+        for call in processes.values():
+            found.append(unwrap_partial(facts, Handoff(call, "process", argument(call, "target", 1))))
+        for call in facts.calls_to(*SPAWNERS):
+            found.append(unwrap_partial(facts, Handoff(call, "spawn", argument(call, "fn", 0))))
+        return found
+
+    def start_method(self, call: ast.Call) -> str:
+        """fork, spawn, forkserver or UNKNOWN for a pool, executor or Process creation."""
+        from flake8_seeds.facts import is_none
+        program = self.program
+        default = program.start_method or ("fork" if not self.facts.calls_to(*SET_START_METHOD) else UNKNOWN)
+        func = call.func
+        context: ast.expr | None = None
+        if isinstance(func, ast.Attribute) and func.attr in ("Pool", "Process") and self.is_context(func.value):
+            context = func.value
+        else:
+            context = next((k.value for k in call.keywords if k.arg in ("mp_context", "context")), None)
+            if context is None and self.creation_kind(call) == "executor" and len(call.args) > 1:
+                context = call.args[1]
+        if context is None or is_none(context):
+            return default
+        if self._default_context(context):
+            return default
+        return program.context_method(context) or UNKNOWN
+
+    def _default_context(self, node: ast.expr) -> bool:
+        """``get_context()`` without a method: the default one."""
+        values = assigned_values(self.facts, node) if isinstance(node, ast.Name) else [node]
+        if not values:
+            return False
+        return all(isinstance(v, ast.Call) and not v.args and not v.keywords
+                   and self.facts.qualified_call_name(v) in GET_CONTEXT for v in values)
+
+
+def unwrap_partial(facts: FileFacts, handoff: Handoff) -> Handoff:
+    """``functools.partial(f, a, k=b)``: the task is ``f``; ``a`` and ``b`` go to every task."""
+    task = handoff.task
+    for _ in range(MAX_HOPS):
+        if not (isinstance(task, ast.Call) and facts.qualified_call_name(task) == PARTIAL and task.args):
+            break
+        handoff.bound.extend(task.args[1:])
+        handoff.bound.extend(k.value for k in task.keywords)
+        handoff.bound_names.update(k.arg for k in task.keywords if k.arg)
+        handoff.bound_positions += len(task.args) - 1
+        task = task.args[0]
+    handoff.task = task
+    return handoff
+
+
+def assigned_values(facts: FileFacts, name: ast.Name) -> list[ast.expr] | None:
+    bindings = facts.scopes.lookup(name.id, start(name))
+    if not bindings or any(b.kind != ASSIGN or b.value is None for b in bindings):
+        return None
+    return [b.value for b in bindings if b.value is not None]
 
 
 # -- DataLoader worker code ------------------------------------------------------------------

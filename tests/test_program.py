@@ -53,6 +53,13 @@ SPAWN = "import multiprocessing as mp\nimport torch.multiprocessing as tmp\n\n\n
     ("mp.set_start_method('spawn')\nmp.Process(target=work).start()", True),
     ("mp.Process(target=work).start()", False),  # the default start method forks: one program
     ("mp.get_context('fork').Process(target=work).start()", False),
+    # Tasks of a pool or executor whose workers start afresh are entries of their own.
+    ("with mp.get_context('spawn').Pool(2) as pool:\n    pool.map(work, range(2))", True),
+    ("import concurrent.futures as cf\ncf.ProcessPoolExecutor(mp_context=mp.get_context('forkserver')).submit(work, 0)",
+     True),
+    ("mp.set_start_method('forkserver')\nmp.Pool(2).starmap(work, [(1,)])", True),
+    ("mp.Pool(2).map(work, range(2))", False),  # forked workers: one program
+    ("ctx = mp.get_context('fork')\nctx.Pool(2).apply_async(work, (1,))", False),
 ])
 def test_spawned_entries(start: str, spawned: bool) -> None:
     facts = FileFacts(ast.parse(SPAWN + start + "\n"))
@@ -64,6 +71,14 @@ def test_spawned_entries(start: str, spawned: bool) -> None:
         assert id(functions["work"]) not in entries[0].reached
     else:
         assert id(functions["helper"]) in entries[0].reached
+
+
+def test_context_names_followed_without_recursion() -> None:
+    chain = "c0 = mp.get_context('spawn')\n" + "".join(f"c{i + 1} = c{i}\n" for i in range(3000))
+    facts = FileFacts(ast.parse(SPAWN + chain + "c3000.Process(target=work).start()\n"))
+    assert facts.program.spawn_targets == []  # too many names away to tell: the default
+    cycle = "b = mp.get_context('spawn')\nfor _ in range(2):\n    a = b\n    b = a\na.Process(target=work).start()\n"
+    assert FileFacts(ast.parse(SPAWN + cycle)).program.spawn_targets == []  # a cycle ends, unknown: the default
 
 
 def test_module_code_outside_the_main_block_runs_in_spawned_children() -> None:

@@ -167,6 +167,11 @@ SPAWN = (
     "{seed}    model = nn.Linear(2, 2)\n    opt = torch.optim.SGD(model.parameters(), lr=0.1)\n\n\n"
     "def main():\n    torch.manual_seed(0)\n    mp.spawn(main_worker, nprocs=2, args=(None,))\n" + MAIN
 )
+POOL = (
+    "import multiprocessing as mp\nimport numpy as np\n\n\ndef task(i):\n{seed}    return np.random.rand()\n\n\n"
+    "def main():\n    np.random.seed(0)\n    {start}\n" + MAIN
+)
+SPAWN_POOL = "with mp.get_context('spawn').Pool(4) as pool:\n        pool.map(task, range(8))"
 V2_FLAGGED = [
     ("model class built at module level", NET + "\n\nmodel = Net()\n", ["8:19: SEED001"]),
     ("model class built in main()", NET + "\n\ndef main():\n    model = Net()\n" + MAIN, ["8:19: SEED001"]),
@@ -218,6 +223,14 @@ V2_FLAGGED = [
      ["6:16: SEED001"]),
     ("a method reached through self", "import numpy as np\n\n\nclass T:\n    def run(self):\n        self.step()\n\n"
      "    def step(self):\n        np.random.shuffle([1])\n\n\nT().run()\n", ["9:9: SEED001"]),
+    ("a spawn pool's workers do not inherit the parent's seed", POOL.format(seed="", start=SPAWN_POOL),
+     ["6:12: SEED001"]),
+    ("a forkserver executor's workers start afresh", POOL.format(seed="", start=(
+        "import concurrent.futures as cf\n    ex = cf.ProcessPoolExecutor(2, mp_context=mp.get_context('forkserver'))\n"
+        "    ex.submit(task, 0)")), ["6:12: SEED001"]),
+    ("set_start_method('spawn') makes every pool start afresh",
+     POOL.format(seed="", start="mp.set_start_method('spawn')\n    list(mp.Pool(2).imap(task, range(4)))"),
+     ["6:12: SEED001"]),
 ]
 V2_ALLOWED = [
     ("seeded twin of the model class", NET + "\n\ntorch.manual_seed(0)\nmodel = Net()\n"),
@@ -252,6 +265,13 @@ V2_ALLOWED = [
      SPAWN.format(seed="").replace("\n\n\ndef main_worker", "\ntorch.manual_seed(0)\n\n\ndef main_worker")),
     ("Hugging Face Trainer seeds from its arguments",
      "import torch\nfrom transformers import Trainer\nmodel = torch.nn.Linear(2, 2)\nTrainer(model=model).train()\n"),
+    ("a spawn pool's task seeds itself from its per-task seed",
+     POOL.format(seed="    np.random.seed(i)\n", start=SPAWN_POOL)),
+    ("a pool under the default start method forks: the workers inherit the parent's seed",
+     POOL.format(seed="", start="mp.Pool(4).map(task, range(8))")),
+    ("a fork context pool is one program", POOL.format(seed="", start="mp.get_context('fork').Pool(4).map(task, [1])")),
+    ("a module-level seed runs again in every spawn pool worker",
+     POOL.format(seed="", start=SPAWN_POOL).replace("\n\n\ndef task", "\nnp.random.seed(0)\n\n\ndef task")),
 ]
 FLAGGED_IDS = [f"v1-{i}" for i in range(len(FLAGGED))] + [name for name, _, _ in V2_FLAGGED]
 ALLOWED_IDS = [f"v1-{i}" for i in range(len(ALLOWED))] + [name for name, _ in V2_ALLOWED]

@@ -24,21 +24,13 @@ from dataclasses import dataclass, field
 
 from flake8_seeds.facts import FileFacts, argument, is_none, position, walk_local
 from flake8_seeds.names import dotted_name
-from flake8_seeds.program import GET_CONTEXT, PROCESS_STARTERS, SET_START_METHOD, SPAWNERS
+from flake8_seeds.program import (MAX_HOPS, POOL_MAPS, Handoff, Pools,
+                                  assigned_values as _assigned, starts_processes as _starts_processes,
+                                  unwrap_partial as _unwrap)
 from flake8_seeds.rules.base import Finding, Settings, finding
 from flake8_seeds.vocab import DRAWS, INPLACE_METHODS
 from flake8_seeds.rules.seed002_reseeds import CODE, reseeds
 from flake8_seeds.scopes import ASSIGN, CLASS, DEF, IMPORT, PARAM, end, start
-
-
-POOL_CLASSES = frozenset({"multiprocessing.Pool", "multiprocessing.pool.Pool", "torch.multiprocessing.Pool"})
-EXECUTOR_CLASSES = frozenset({"concurrent.futures.ProcessPoolExecutor",
-                              "concurrent.futures.process.ProcessPoolExecutor"})
-POOL_MAPS = frozenset({"map", "imap", "imap_unordered", "starmap", "map_async", "starmap_async"})
-POOL_METHODS = POOL_MAPS | {"apply", "apply_async"}
-EXECUTOR_METHODS = frozenset({"submit", "map"})
-PARTIAL = "functools.partial"
-UNKNOWN = "?"  # a start method the file does not show
 
 # Global seeding functions of the families this half checks (seed002_reseeds reads the calls
 # that give them a value); without a value, numpy.random.seed() and torch.seed() draw fresh entropy.
@@ -66,35 +58,17 @@ SEED_PARAMETERS = ("seed", "x", "entropy")
 # Calls an iterable of tasks may be wrapped in; what they are given reaches the tasks as is.
 PASS_THROUGH = frozenset({"zip", "enumerate", "list", "tuple", "iter", "reversed", "itertools.zip_longest",
                           "itertools.product", "itertools.chain"})
-MAX_HOPS = 8
 MAX_NODES = 400
 
 FIX_OBJECT = ("give each task its own seed instead: one child of numpy.random.SeedSequence(seed).spawn(n) "
               "per task, and build the RNG inside the task from it")
 
 
-@dataclass
-class Handoff:
-    """A call that hands a function (and its arguments) to other processes."""
-
-    call: ast.Call
-    kind: str  # "pool", "executor", "process" or "spawn"
-    task: ast.expr | None
-    creation: ast.Call | None = None  # the pool or executor the call uses
-    bound: list[ast.expr] = field(default_factory=list)  # functools.partial's arguments
-    bound_positions: int = 0  # how many leading parameters functools.partial binds
-    bound_names: set[str] = field(default_factory=set)  # and which by keyword
-
-    @property
-    def method(self) -> str:
-        return self.call.func.attr if isinstance(self.call.func, ast.Attribute) else ""
-
-
 def check(facts: FileFacts, settings: Settings) -> Iterator[Finding]:
     if not facts.relevant or not _starts_processes(facts):
         return
-    pools = _Pools(facts)
-    handoffs = pools.handoffs()
+    pools = facts.program.pools
+    handoffs = facts.program.pool_handoffs
     if not handoffs:
         return
     found: dict[tuple[int, int, str], Finding] = {}
@@ -103,159 +77,13 @@ def check(facts: FileFacts, settings: Settings) -> Iterator[Finding]:
     yield from sorted(found.values())
 
 
-# -- pools, executors and processes ------------------------------------------------------------
-
-def _starts_processes(facts: FileFacts) -> bool:
-    """A quick test before any scope lookup: does the file make a pool or start a process?"""
-    names = facts.calls_by_name
-    return (any(n in names for n in (*POOL_CLASSES, *EXECUTOR_CLASSES, *PROCESS_STARTERS, *SPAWNERS))
-            or "Pool" in facts.method_calls or "Process" in facts.method_calls)
-
-
-class _Pools:
-    """The file's process pools and the calls that hand work to other processes."""
-
-    def __init__(self, facts: FileFacts) -> None:
-        self.facts = facts
-        self.program = facts.program
-        self._with_targets: dict[int, ast.Call] | None = None
-
-    def creation_kind(self, call: ast.Call) -> str | None:
-        qualified = self.facts.qualified_call_name(call)
-        if qualified in POOL_CLASSES:
-            return "pool"
-        if qualified in EXECUTOR_CLASSES:
-            return "executor"
-        func = call.func
-        if isinstance(func, ast.Attribute) and func.attr == "Pool" and self.is_context(func.value):
-            return "pool"
-        return None
-
-    def is_context(self, node: ast.expr) -> bool:
-        """``multiprocessing.get_context(...)`` or a name bound only to one."""
-        for _ in range(MAX_HOPS):
-            if isinstance(node, ast.Call):
-                return self.facts.qualified_call_name(node) in GET_CONTEXT
-            if not isinstance(node, ast.Name):
-                return False
-            values = _assigned(self.facts, node)
-            if not values or len(values) != 1:
-                return False
-            node = values[0]
-        return False
-
-    def with_targets(self) -> dict[int, ast.Call]:
-        """id of the name in ``with <pool creation> as name`` -> the creation call."""
-        if self._with_targets is None:
-            self._with_targets = {}
-            for node in self.facts.binders:
-                if isinstance(node, (ast.With, ast.AsyncWith)):
-                    for item in node.items:
-                        value = item.context_expr
-                        if (isinstance(item.optional_vars, ast.Name) and isinstance(value, ast.Call)
-                                and self.creation_kind(value)):
-                            self._with_targets[id(item.optional_vars)] = value
-        return self._with_targets
-
-    def creations(self, receiver: ast.expr) -> list[ast.Call]:
-        """The pool or executor creations an expression is (all of them, or none)."""
-        if isinstance(receiver, ast.Call):
-            return [receiver] if self.creation_kind(receiver) else []
-        found: list[ast.Call] = []
-        if isinstance(receiver, ast.Name):
-            bindings = self.facts.scopes.lookup(receiver.id, start(receiver)) or []
-            for binding in bindings:
-                value = binding.value if binding.kind == ASSIGN else self.with_targets().get(id(binding.node))
-                if not (isinstance(value, ast.Call) and self.creation_kind(value)):
-                    return []
-                found.append(value)
-            return found
-        name = dotted_name(receiver)
-        if name is None or "." not in name:
-            return []
-        for target, value in self.facts.assigned_dotted_names():
-            if target == name:
-                if not (isinstance(value, ast.Call) and self.creation_kind(value)):
-                    return []
-                found.append(value)
-        return found
-
-    def handoffs(self) -> list[Handoff]:
-        facts = self.facts
-        found: list[Handoff] = []
-        for method in sorted(POOL_METHODS | EXECUTOR_METHODS):
-            for call in facts.method_calls.get(method, ()):
-                for creation in self.creations(call.func.value):  # type: ignore[attr-defined]
-                    kind = self.creation_kind(creation)
-                    if method in (POOL_METHODS if kind == "pool" else EXECUTOR_METHODS):
-                        task = (argument(call, "func", 0) if kind == "pool" else
-                                call.args[0] if call.args and method == "submit" else argument(call, "fn", 0))
-                        found.append(_unwrap(facts, Handoff(call, kind or "", task, creation)))
-        processes = {id(c): c for c in facts.calls_to(*PROCESS_STARTERS)}
-        for call in facts.method_calls.get("Process", ()):
-            if self.is_context(call.func.value):  # type: ignore[attr-defined]
-                processes[id(call)] = call
-        for call in processes.values():
-            found.append(_unwrap(facts, Handoff(call, "process", argument(call, "target", 1))))
-        for call in facts.calls_to(*SPAWNERS):
-            found.append(_unwrap(facts, Handoff(call, "spawn", argument(call, "fn", 0))))
-        return found
-
-    def start_method(self, call: ast.Call) -> str:
-        """fork, spawn, forkserver or UNKNOWN for a pool, executor or Process creation."""
-        program = self.program
-        default = program.start_method or ("fork" if not self.facts.calls_to(*SET_START_METHOD) else UNKNOWN)
-        func = call.func
-        context: ast.expr | None = None
-        if isinstance(func, ast.Attribute) and func.attr in ("Pool", "Process") and self.is_context(func.value):
-            context = func.value
-        else:
-            context = next((k.value for k in call.keywords if k.arg in ("mp_context", "context")), None)
-            if context is None and self.creation_kind(call) == "executor" and len(call.args) > 1:
-                context = call.args[1]
-        if context is None or is_none(context):
-            return default
-        if self._default_context(context):
-            return default
-        return program.context_method(context) or UNKNOWN
-
-    def _default_context(self, node: ast.expr) -> bool:
-        """``get_context()`` without a method: the default one."""
-        values = _assigned(self.facts, node) if isinstance(node, ast.Name) else [node]
-        if not values:
-            return False
-        return all(isinstance(v, ast.Call) and not v.args and not v.keywords
-                   and self.facts.qualified_call_name(v) in GET_CONTEXT for v in values)
-
-
-def _unwrap(facts: FileFacts, handoff: Handoff) -> Handoff:
-    """``functools.partial(f, a, k=b)``: the task is ``f``; ``a`` and ``b`` go to every task."""
-    task = handoff.task
-    for _ in range(MAX_HOPS):
-        if not (isinstance(task, ast.Call) and facts.qualified_call_name(task) == PARTIAL and task.args):
-            break
-        handoff.bound.extend(task.args[1:])
-        handoff.bound.extend(k.value for k in task.keywords)
-        handoff.bound_names.update(k.arg for k in task.keywords if k.arg)
-        handoff.bound_positions += len(task.args) - 1
-        task = task.args[0]
-    handoff.task = task
-    return handoff
-
-
+# -- tasks handed to pools, executors and processes (found by program.Pools) ---------------------
 def _task_functions(facts: FileFacts, node: ast.expr | None) -> list[ast.AST]:
     if isinstance(node, ast.Lambda):
         return [node]
     if node is None:
         return []
     return [t for t in facts.program.local_targets(node) if isinstance(t, (ast.FunctionDef, ast.AsyncFunctionDef))]
-
-
-def _assigned(facts: FileFacts, name: ast.Name) -> list[ast.expr] | None:
-    bindings = facts.scopes.lookup(name.id, start(name))
-    if not bindings or any(b.kind != ASSIGN or b.value is None for b in bindings):
-        return None
-    return [b.value for b in bindings if b.value is not None]
 
 
 def _call_text(call: ast.Call) -> str:
@@ -288,7 +116,7 @@ class _Reseeds:
     opaque: bool = False  # an initializer the file cannot see into
 
 
-def _global_draws(facts: FileFacts, settings: Settings, pools: _Pools, handoffs: list[Handoff]
+def _global_draws(facts: FileFacts, settings: Settings, pools: Pools, handoffs: list[Handoff]
                   ) -> Iterator[Finding]:
     program = facts.program
     draws = _draw_calls(facts)
