@@ -302,7 +302,7 @@ def main() -> None:
           f"{run.lines / run.seeds_s:>12,.0f} lines/s  ({run.findings} findings)")
     print(f"  pyflakes Checker:                {run.pyflakes_s:8.3f} s  "
           f"{run.lines / run.pyflakes_s:>12,.0f} lines/s")
-    print(f"  ratio seeds/pyflakes: {run.seeds_s / run.pyflakes_s:.3f}  (target <= 0.20, DESIGN.md "Speed")")
+    print(f"  ratio seeds/pyflakes: {run.seeds_s / run.pyflakes_s:.3f}  (target <= 0.20, DESIGN.md, Speed)")
     print("\n[2] memory")
     for line in report_memory(run):
         print(line)
