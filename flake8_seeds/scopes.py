@@ -120,6 +120,7 @@ class Scopes:
         self._read: set[str] | None = None  # names whose bindings were read; None: none yet, or all
         self._read_all = False
         self._indexed: set[str] = set()
+        self._final: dict[tuple[int, str], list[Binding]] = {}
         self._wanted: set[str] = set()
 
     def want(self, names: Iterable[str]) -> None:
@@ -194,8 +195,12 @@ class Scopes:
             return None
         if name not in current.bindings:
             return None
-        if not own:
-            return self._reaching(current, name, _END, ())
+        if not own:  # seen from a nested scope: what reaches the end of the scope, the same for every use
+            key = (id(current), name)
+            final = self._final.get(key)
+            if final is None:
+                final = self._final[key] = self._reaching(current, name, _END, ())
+            return final
         return self._reaching(current, name, at, self._chain(current, at))
 
     def _reaching(self, scope: Scope, name: str, at: Position, chain: tuple[tuple[int, int], ...]) -> list[Binding]:
