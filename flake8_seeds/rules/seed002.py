@@ -19,7 +19,7 @@ import ast
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import compress
+from itertools import chain, compress
 from operator import attrgetter
 
 from flake8_seeds.facts import (
@@ -43,7 +43,7 @@ NON_DRAWING = frozenset({"seed", "manual_seed", "set_state", "setstate", "get_st
 Function = FunctionNode | ast.Lambda
 Key = tuple[int, int, str]
 FIX = "reseed it per worker in a worker_init_fn from torch.utils.data.get_worker_info().seed"
-_KEYWORDS = attrgetter("keywords")
+_KEYWORDS, _ARG = attrgetter("keywords"), attrgetter("arg")
 
 
 def check(facts: FileFacts, settings: Settings) -> Iterator[Finding]:
@@ -383,11 +383,13 @@ def _worker_init_functions(facts: FileFacts) -> list[InitFunction]:
     """Functions and methods named ``worker_init_fn``, and whatever is passed as ``worker_init_fn=``."""
     found: dict[int, InitFunction] = {id(f): InitFunction(f) for f in facts.local_functions.get("worker_init_fn", ())}
     given: list[tuple[ast.Call, ast.expr]] = []
-    for call in compress(facts.calls, map(_KEYWORDS, facts.calls)):  # calls with keywords, at C speed
-        for keyword in call.keywords:
-            if keyword.arg == "worker_init_fn":
-                given.append((call, keyword.value))
-                break
+    keyword_names = map(_ARG, chain.from_iterable(map(_KEYWORDS, facts.calls)))  # every keyword, at C speed
+    if "worker_init_fn" in set(keyword_names):
+        for call in compress(facts.calls, map(_KEYWORDS, facts.calls)):  # calls with keywords
+            for keyword in call.keywords:
+                if keyword.arg == "worker_init_fn":
+                    given.append((call, keyword.value))
+                    break
     for call in facts.calls_to(DATALOADER):
         positional = argument(call, "worker_init_fn", 10)
         if positional is not None and not any(k.arg == "worker_init_fn" for k in call.keywords):
