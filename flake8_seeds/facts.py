@@ -101,6 +101,8 @@ class _ChildFields(dict[type, tuple[str, ...]]):
 
 
 _CHILD_FIELDS = _ChildFields()
+# Nodes with nothing to walk below them, and None (an absent optional field).
+_LEAVES = frozenset({ast.Name, ast.Constant, type(None)})
 
 
 def _collect(tree: ast.AST, sinks: dict[type, Callable[[Any], None]]) -> None:
@@ -114,6 +116,7 @@ def _collect(tree: ast.AST, sinks: dict[type, Callable[[Any], None]]) -> None:
     """
     child_fields = _CHILD_FIELDS
     sink_for = sinks.get
+    leaves = _LEAVES.difference(sinks)
     level: list[object] = [tree]
     while level:
         below: list[object] = []
@@ -127,7 +130,7 @@ def _collect(tree: ast.AST, sinks: dict[type, Callable[[Any], None]]) -> None:
                 value = getattr(node, name, None)
                 if value.__class__ is list:
                     push_all(value)
-                elif value is not None:
+                elif value.__class__ not in leaves:  # a name or constant alone: nothing below it
                     push(value)
         level = below
 
