@@ -426,6 +426,45 @@ class FileFacts:
                     yield name, node.value
 
     @cached_property
+    def attribute_assignments(self) -> list[tuple[ast.Assign | ast.AnnAssign, ast.Attribute, ast.expr | None]]:
+        """(statement, attribute target, the value it gets when known) for every assignment to an
+        attribute other than ``self.x``: ``a.x = v``, ``a.x = b.y = v``, ``a.x, b.y = u, v`` (paired),
+        ``a.x, *b.y = w`` (values unknown).  One pass, read by the rules about module settings."""
+        found: list[tuple[ast.Assign | ast.AnnAssign, ast.Attribute, ast.expr | None]] = []
+        name_node, attribute = ast.Name, ast.Attribute
+        target: Any
+        for node in self.assigns:
+            value = node.value
+            if value is None:  # `x.y: bool` annotates and assigns nothing
+                continue
+            targets = node.targets if node.__class__ is ast.Assign else [node.target]  # type: ignore[union-attr]
+            if len(targets) == 1:  # the usual case, kept cheap
+                target = targets[0]
+                kind = target.__class__
+                if kind is name_node:
+                    continue
+                if kind is attribute:
+                    if not (target.value.__class__ is name_node and target.value.id == "self"):
+                        found.append((node, target, value))
+                    continue
+            stack: list[tuple[Any, ast.expr | None]] = [(t, value) for t in reversed(targets)]
+            while stack:
+                target, given = stack.pop()
+                kind = target.__class__
+                if kind is attribute:
+                    if not (target.value.__class__ is name_node and target.value.id == "self"):
+                        found.append((node, target, given))
+                elif kind is ast.Tuple or kind is ast.List:
+                    if (isinstance(given, (ast.Tuple, ast.List)) and len(given.elts) == len(target.elts)
+                            and not any(isinstance(e, ast.Starred) for e in given.elts + target.elts)):
+                        stack.extend(reversed(list(zip(target.elts, given.elts))))
+                    else:
+                        stack.extend((e, None) for e in reversed(target.elts))
+                elif kind is ast.Starred:
+                    stack.append((target.value, None))
+        return found
+
+    @cached_property
     def reseeded_names(self) -> set[str]:
         """Dotted names given a seed or a state with a value: ``g.manual_seed(s)``,
         ``rng.seed(s)``, ``rng.bit_generator.state = ...``."""

@@ -86,19 +86,9 @@ def _sites(facts: FileFacts, setting: str) -> Iterator[Site]:
     """Every place that sets cuDNN's ``setting`` (benchmark or deterministic), whatever the value."""
     resolve = facts.names.qualified_name
     wanted = f"{CUDNN}.{setting}"
-    for node in facts.assigns:
-        if node.value is None:
-            continue
-        targets: list[ast.expr] = node.targets if isinstance(node, ast.Assign) else [node.target]
-        if len(targets) == 1 and not isinstance(targets[0], (ast.Tuple, ast.List)):  # the usual `x.y = v`
-            target = targets[0]
-            if isinstance(target, ast.Attribute) and target.attr == setting and resolve(target) == wanted:
-                yield Site(node, node.value, wanted + " = {}", False)
-            continue
-        for paired, value in _paired(targets, node.value):
-            if paired.attr == setting and resolve(paired) == wanted:
-                yield Site(node, value, wanted + " = {}", False)
-                break
+    for node, target, value in facts.attribute_assignments:
+        if value is not None and target.attr == setting and resolve(target) == wanted:
+            yield Site(node, value, wanted + " = {}", False)
     for call in facts.calls_to("setattr"):
         if len(call.args) == 3 and not call.keywords:
             obj, attr, value = call.args
@@ -113,19 +103,6 @@ def _sites(facts: FileFacts, setting: str) -> Iterator[Site]:
         given = argument(call, setting, None)
         if given is not None:
             yield Site(call, given, f"{TRAINER}({setting}={{}})", True)
-
-
-def _paired(targets: list[ast.expr], value: ast.expr) -> Iterator[tuple[ast.Attribute, ast.expr]]:
-    """Attribute targets with the value each gets: ``a.x = b.y = v`` and ``a.x, b.y = u, v``."""
-    stack: list[tuple[ast.expr, ast.expr]] = [(target, value) for target in targets]
-    while stack:
-        target, value = stack.pop()
-        if isinstance(target, ast.Attribute):
-            yield target, value
-        elif (isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List))
-              and len(target.elts) == len(value.elts)
-              and not any(isinstance(e, ast.Starred) for e in target.elts + value.elts)):
-            stack.extend(zip(target.elts, value.elts))
 
 
 def _determinism(facts: FileFacts, defaults: Defaults) -> tuple[str, int] | None:

@@ -8,7 +8,7 @@ tests/test_seed006.py compares them with the installed torch.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 from flake8_seeds.facts import FileFacts
 from flake8_seeds.rules.base import Finding, Rule, Settings, finding
@@ -48,25 +48,10 @@ def check(facts: FileFacts, settings: Settings) -> Iterator[Finding]:
     if "torch" not in facts.names.roots():
         return
     resolve = facts.names.qualified_name
-    for node in facts.assigns:
-        if node.value is None:  # `cudnn.x: bool` annotates and assigns nothing
-            continue
-        targets = node.targets if node.__class__ is ast.Assign else [node.target]  # type: ignore[union-attr]
-        if len(targets) == 1:  # the usual case, kept cheap: `x = ...` and `self.x = ...` are not cuDNN's
-            kind = targets[0].__class__
-            if kind is ast.Name:
-                continue
-            if kind is ast.Attribute:
-                owner = targets[0].value  # type: ignore[union-attr]
-                if owner.__class__ is ast.Name and owner.id == "self":
-                    continue
-        for target in _attribute_targets(targets):
-            owner = target.value
-            if owner.__class__ is ast.Name and owner.id == "self":
-                continue
-            message = _message(resolve(owner), target.attr)
-            if message is not None:
-                yield finding(target, CODE, message)
+    for _, target, _ in facts.attribute_assignments:
+        message = _message(resolve(target.value), target.attr)
+        if message is not None:
+            yield finding(target, CODE, message)
     for call in facts.calls_to("setattr"):
         if len(call.args) != 3 or call.keywords:
             continue
@@ -76,19 +61,6 @@ def check(facts: FileFacts, settings: Settings) -> Iterator[Finding]:
         message = _message(resolve(obj), attr.value)
         if message is not None:
             yield finding(call, CODE, message)
-
-
-def _attribute_targets(targets: Sequence[ast.expr]) -> Iterator[ast.Attribute]:
-    """Attribute targets, also inside tuple and list targets (``a.x, (b.y, *c.z) = ...``)."""
-    stack: list[ast.expr] = list(reversed(targets))
-    while stack:
-        target = stack.pop()
-        if isinstance(target, ast.Attribute):
-            yield target
-        elif isinstance(target, (ast.Tuple, ast.List)):
-            stack.extend(reversed(target.elts))
-        elif isinstance(target, ast.Starred):
-            stack.append(target.value)
 
 
 def _message(owner: str | None, attr: str) -> str | None:
