@@ -197,18 +197,33 @@ class FileFacts:
 
     @cached_property
     def names(self) -> Names:
-        return Names(self.imports, lambda: self.scopes, self._rebound)
+        return Names(self.imports, lambda: self.scopes, self._names_rebound)
 
-    def _rebound(self, names: frozenset[str], definitions: bool = True
+    @cached_property
+    def defined_names(self) -> frozenset[str]:
+        """Names the file's ``def`` and ``class`` statements bind."""
+        return frozenset(map(_NAME, chain(self.functions, self.classes)))
+
+    def _names_rebound(self, names: frozenset[str]) -> tuple[set[str], dict[str, ast.expr], dict[str, list[ast.expr]]]:
+        """``_rebound`` for the imported names, in the same pass also learning which names of the
+        file's functions and classes something else binds (``defined_rebound``, for the call graph)."""
+        defined = self.defined_names
+        found, simple, scoped = self._rebound(names | defined, definitions=False, roots=names)
+        self.defined_rebound = found & defined
+        return (found & names) | (names & defined), simple, scoped
+
+    def _rebound(self, names: frozenset[str], definitions: bool = True, roots: frozenset[str] | None = None
                  ) -> tuple[set[str], dict[str, ast.expr], dict[str, list[ast.expr]]]:
         """Which of ``names`` something other than an import binds; the aliases of one of them that
         need no scope: bound once in the file, by a module-level statement (``aten =
         torch.ops.aten``), so every use sees that value; and the other aliases (``cudnn =
         torch.backends.cudnn`` in a function), with their values, to be resolved in their scope.
         A quick scan: no scopes.
-        Without ``definitions``, ``def`` and ``class`` statements are not counted as bindings."""
+        Without ``definitions``, ``def`` and ``class`` statements are not counted as bindings.
+        Aliases are looked for under ``roots`` (default: ``names``)."""
         found: set[str] = set()
         scoped: dict[str, list[ast.expr]] = {}
+        roots = names if roots is None else roots
         if not names:
             return found, {}, scoped
         candidates: dict[str, ast.expr] = {}
@@ -217,7 +232,7 @@ class FileFacts:
                 first: Any = stmt.value
                 while first.__class__ is ast.Attribute:
                     first = first.value
-                if first.__class__ is ast.Name and first.id in names:
+                if first.__class__ is ast.Name and first.id in roots:
                     candidates[stmt.targets[0].id] = stmt.value
         bound_twice: set[str] = set()
         seen_once: set[str] = set()
@@ -244,7 +259,7 @@ class FileFacts:
                         root: Any = value
                         while root.__class__ is attribute:
                             root = root.value
-                        if root.__class__ is name_node and root.id in names and identifier not in candidates:
+                        if root.__class__ is name_node and root.id in roots and identifier not in candidates:
                             scoped.setdefault(identifier, []).append(value)  # resolved in its scope
                     if identifier in watched and not (value.__class__ is ast.Constant and value.value is None):
                         bind(identifier)  # (`except ImportError: np = None` keeps the import's meaning)

@@ -138,8 +138,8 @@ class Program:
             (twice.add(node.name) if node.name in once else once.__setitem__(node.name, node))
         top = {id(stmt) for stmt in self.facts.tree.body}  # type: ignore[attr-defined]
         candidates = frozenset(n for n, d in once.items() if n not in twice and id(d) in top)
-        rebound, _, _ = self.facts._rebound(candidates, definitions=False)
-        return {name: once[name] for name in candidates - rebound}
+        self.facts.names  # its scan also finds which of the file's definition names are bound otherwise
+        return {name: once[name] for name in candidates - self.facts.defined_rebound}
 
     def methods(self, cls: ast.ClassDef) -> list[ast.AST]:
         """Methods of a class and of its bases defined in the file, nearest first."""
