@@ -89,6 +89,7 @@ class Noisy(Dataset):
 
 # Shapes the rules flag in a .py file, spread over cells, with magics along the way.
 # When a rule lands, add its row (and a fixed twin that differs only in the fix).
+DISTRIBUTED_IMPORTS = "import torch\nimport torch.distributed as dist\nfrom torch.utils.data import DataLoader, TensorDataset"
 ROWS = [
     Row("SEED001", TRAIN_CELLS, TRAIN_FIXED_CELLS, (TRAIN_FINDING,)),
     Row(
@@ -136,6 +137,41 @@ ROWS = [
             "%%time\nfor epoch in range(2):\n    for batch in loader:\n        print(epoch, batch)",
         ),
         ("cell_2:2:10: SEED004",),
+    ),
+    Row(
+        "SEED005",
+        (TITLE, "import torch\nfrom torch.utils.data import DataLoader, DistributedSampler, TensorDataset\n\n"
+         "torch.manual_seed(0)",
+         "data = TensorDataset(torch.arange(8.0))\nsampler = DistributedSampler(data, num_replicas=2, rank=0)\n"
+         "loader = DataLoader(data, batch_size=2, sampler=sampler)",
+         "%%time\nfor epoch in range(3):\n    for batch in loader:\n        print(epoch, batch)"),
+        (TITLE, "import torch\nfrom torch.utils.data import DataLoader, DistributedSampler, TensorDataset\n\n"
+         "torch.manual_seed(0)",
+         "data = TensorDataset(torch.arange(8.0))\nsampler = DistributedSampler(data, num_replicas=2, rank=0)\n"
+         "loader = DataLoader(data, batch_size=2, sampler=sampler)",
+         "%%time\nfor epoch in range(3):\n    sampler.set_epoch(epoch)\n    for batch in loader:\n"
+         "        print(epoch, batch)"),
+        ("cell_2:2:11: SEED005",),
+    ),
+    Row(
+        "SEED006",
+        (TITLE, "import torch\n\ntorch.manual_seed(0)", "%env CUBLAS_WORKSPACE_CONFIG=:4096:8\n"
+         "torch.backends.cudnn.determinstic = True\ntorch.backends.cudnn.benchmark = False"),
+        (TITLE, "import torch\n\ntorch.manual_seed(0)", "%env CUBLAS_WORKSPACE_CONFIG=:4096:8\n"
+         "torch.backends.cudnn.deterministic = True\ntorch.backends.cudnn.benchmark = False"),
+        ("cell_2:2:1: SEED006",),
+    ),
+    Row(
+        "SEED007",
+        (TITLE, DISTRIBUTED_IMPORTS,
+         "dist.init_process_group(\"gloo\")\nrank = dist.get_rank()\ntorch.manual_seed(0)",
+         "data = TensorDataset(torch.arange(8.0))\nloader = DataLoader(data, batch_size=2, num_workers=2)\n"
+         "for batch in loader:\n    print(rank, batch)"),
+        (TITLE, DISTRIBUTED_IMPORTS,
+         "dist.init_process_group(\"gloo\")\nrank = dist.get_rank()\ntorch.manual_seed(0 + rank)",
+         "data = TensorDataset(torch.arange(8.0))\nloader = DataLoader(data, batch_size=2, num_workers=2)\n"
+         "for batch in loader:\n    print(rank, batch)"),
+        ("cell_2:3:1: SEED007",),
     ),
 ]
 
