@@ -89,7 +89,9 @@ class Noisy(Dataset):
 
 # Shapes the rules flag in a .py file, spread over cells, with magics along the way.
 # When a rule lands, add its row (and a fixed twin that differs only in the fix).
-DISTRIBUTED_IMPORTS = "import torch\nimport torch.distributed as dist\nfrom torch.utils.data import DataLoader, TensorDataset"
+DISTRIBUTED_IMPORTS = (
+    "import torch\nimport torch.distributed as dist\nfrom torch.utils.data import DataLoader, TensorDataset"
+)
 ROWS = [
     Row("SEED001", TRAIN_CELLS, TRAIN_FIXED_CELLS, (TRAIN_FINDING,)),
     Row(
