@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from flake8_seeds.names import source_text
+from flake8_seeds.names import dotted_name, source_text
 from flake8_seeds.scopes import ASSIGN, PARAM, Binding, start
 
 if TYPE_CHECKING:
@@ -88,6 +88,18 @@ def literal_truth(node: ast.AST | None) -> bool | None:
     if isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, (bool, int, float))):
         return bool(node.value)
     return None
+
+
+def known_truth(facts: FileFacts, node: ast.expr) -> bool | None:
+    """``constant_truth``, or, for ``self.shuffle`` and other attributes, the truth every
+    assignment to that attribute in the file gives it, when they all agree."""
+    truth = constant_truth(facts, node)
+    if truth is not None or not isinstance(node, ast.Attribute):
+        return truth
+    name = dotted_name(node)
+    values = [value for target, value in facts.assigned_dotted_names() if target == name] if name else []
+    truths = {literal_truth(value) for value in values}
+    return truths.pop() if len(truths) == 1 else None
 
 
 def constant_truth(facts: FileFacts, node: ast.expr, depth: int = 0) -> bool | None:

@@ -91,6 +91,10 @@ NAMED_FLAGGED: list[tuple[str, str, list[str]]] = [
 ]
 
 NAMED_ALLOWED: list[tuple[str, str]] = [
+    # shuffle resolved in its own scope: True elsewhere in the file does not make this sampler shuffle.
+    ("shuffle-false-in-this-scope", "from torch.utils.data import DistributedSampler\n\n\n"
+     "def train(ds):\n    shuffle = False\n    sampler = DistributedSampler(ds, shuffle=shuffle)\n"
+     "    for epoch in range(3):\n        pass\n\n\ndef other():\n    shuffle = True\n    return shuffle\n"),
     # The sampler, or a loader holding it together with the epoch, goes to a function of another module.
     ("sampler-handed-to-imported-train", HEAD + "from mytrain import train\nsampler = DistributedSampler(ds)\n"
      "loader = DataLoader(ds, sampler=sampler)\nfor epoch in range(3):\n    train(loader, epoch, sampler=sampler)\n"),

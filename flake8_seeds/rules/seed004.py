@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from flake8_seeds.facts import FileFacts, argument, is_none
 from flake8_seeds.names import dotted_name, source_text
 from flake8_seeds.rules.base import Finding, Rule, Settings, finding
-from flake8_seeds.values import bound_values, constant_truth, dict_items
+from flake8_seeds.values import bound_values, dict_items, known_truth
 
 CODE = "SEED004"
 DATALOADER = "torch.utils.data.DataLoader"
@@ -118,7 +118,7 @@ def _check_loader(facts: FileFacts, call: ast.Call, view: ast.Call, loader: Load
         yield finding(call, CODE, f"{what} shuffles with the global torch RNG whenever {sampler} is None "
                                   f"({shown}); {fix.generator}")
         return
-    if constant_truth(facts, value) or _attribute_truth(facts, value):
+    if known_truth(facts, value):
         detail = f" ({shown})" if origin else ""
         yield finding(call, CODE, f"{what} shuffles with the global torch RNG{detail}; {fix.generator}")
     else:
@@ -168,27 +168,12 @@ def _shuffles(facts: FileFacts, candidates: list[Arg]) -> Arg | None:
     time; None when every value is false (or none is given)."""
     unknown: Arg | None = None
     for value, origin in candidates:
-        truth = constant_truth(facts, value)
-        if truth is None:
-            truth = _attribute_truth(facts, value)
+        truth = known_truth(facts, value)
         if truth:
             return value, origin
         if truth is None and unknown is None:
             unknown = value, origin
     return unknown
-
-
-def _attribute_truth(facts: FileFacts, node: ast.expr) -> bool | None:
-    """``self.shuffle`` when every assignment to it in the file is a constant of one truth."""
-    name = dotted_name(node) if isinstance(node, ast.Attribute) else None
-    if name is None:
-        return None
-    values = [value for target, value in facts.assigned_dotted_names() if target == name]
-    if values and all(isinstance(v, ast.Constant) for v in values):
-        truths = {bool(v.value) for v in values}  # type: ignore[attr-defined]
-        if len(truths) == 1:
-            return truths.pop()
-    return None
 
 
 def _may_be_none(facts: FileFacts, sampler: ast.expr, shuffle: ast.expr) -> bool:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from flake8_seeds.facts import FileFacts, argument, has_unpacking, position
 from flake8_seeds.names import dotted_name, source_text
+from flake8_seeds.values import known_truth
 from flake8_seeds.rules.base import Finding, Rule, Settings, finding
 
 CODE = "SEED005"
@@ -80,16 +81,8 @@ def _shuffle(facts: FileFacts, call: ast.Call, index: int) -> bool | ast.expr:
     if given is None:
         # Not given: the default shuffles, unless *args / **kwargs may carry it.
         return not has_unpacking(call)
-    if isinstance(given, ast.Constant):
-        return bool(given.value)
-    name = dotted_name(given)
-    if name is not None:
-        values = [value for target, value in facts.assigned_dotted_names() if target == name]
-        if values and all(isinstance(v, ast.Constant) for v in values):
-            truths = {bool(v.value) for v in values}  # type: ignore[attr-defined]
-            if len(truths) == 1:
-                return truths.pop()
-    return given
+    truth = known_truth(facts, given)  # a name resolved in its scope, as SEED004 does
+    return given if truth is None else truth
 
 
 def _sets_epoch(facts: FileFacts, sampler_names: set[str]) -> bool:
