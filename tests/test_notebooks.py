@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 import pytest
 
-from tests.test_tools import REPO, clean_env, write
+from tests.test_tools import REPO, clean_env, validated_hooks, write
 
 # nbqa's rewrite of flake8's default format: path:cell_N:row:col: CODE text
 NOTEBOOK_LINE = re.compile(
@@ -354,14 +354,7 @@ def test_plugin_options_from_config_apply_to_notebooks(tmp_path: Path) -> None:
 
 def test_notebook_hook_manifest() -> None:
     """The second hook, as pre-commit's own validator and loader read it."""
-    result = subprocess.run(
-        [sys.executable, "-m", "pre_commit", "validate-manifest", str(REPO / ".pre-commit-hooks.yaml")],
-        capture_output=True, text=True, env=clean_env(), timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    from pre_commit.clientlib import load_manifest  # type: ignore[import-untyped]
-
-    hooks = {hook["id"]: hook for hook in load_manifest(str(REPO / ".pre-commit-hooks.yaml"))}
+    hooks = validated_hooks()
     hook = hooks[HOOK_ID]
     assert (hook["language"], hook["entry"], hook["types"]) == ("python", "nbqa flake8", ["jupyter"])
     assert [arg for arg in hook["args"] if arg.startswith("--select")] == ["--select=SEE"]

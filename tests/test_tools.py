@@ -288,17 +288,21 @@ def try_repo(user_repo: Path, home: Path, *files: str) -> subprocess.CompletedPr
     )
 
 
-def test_hook_manifest_declares_the_documented_hook() -> None:
-    """The manifest pre-commit reads, checked with pre-commit's own validator."""
+def validated_hooks() -> dict[str, dict[str, Any]]:
+    """The hooks of this repository's manifest, checked with pre-commit's own validator and read
+    by its loader (with the defaults it fills in), by id."""
     result = subprocess.run(
         [sys.executable, "-m", "pre_commit", "validate-manifest", str(REPO / ".pre-commit-hooks.yaml")],
         capture_output=True, text=True, env=clean_env(), timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    from pre_commit.clientlib import load_manifest  # type: ignore[import-untyped]  # parsed, with defaults
+    from pre_commit.clientlib import load_manifest  # type: ignore[import-untyped]
 
-    hooks = {hook["id"]: hook for hook in load_manifest(str(REPO / ".pre-commit-hooks.yaml"))}
-    hook = hooks["flake8-seeds"]
+    return {hook["id"]: hook for hook in load_manifest(str(REPO / ".pre-commit-hooks.yaml"))}
+
+
+def test_hook_manifest_declares_the_documented_hook() -> None:
+    hook = validated_hooks()["flake8-seeds"]
     assert hook["language"] == "python"
     assert hook["entry"] == "flake8"
     assert hook["types"] == ["python"]
