@@ -404,20 +404,6 @@ class FileFacts:
             by_name.setdefault(function.name, []).append(function)
         return by_name
 
-    @cached_property
-    def module_level_nodes(self) -> set[int]:
-        """ids of nodes that run at import time (outside functions and classes)."""
-        scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-        body = [s for s in self.tree.body if not isinstance(s, scopes)]  # type: ignore[attr-defined]
-        return {id(node) for node in walk_local(body)}
-
-    @cached_property
-    def has_main_block(self) -> bool:
-        for stmt in self.tree.body:  # type: ignore[attr-defined]
-            if isinstance(stmt, ast.If) and is_main_test(stmt.test):
-                return True
-        return False
-
     def is_rng_constructor(self, node: ast.expr | None) -> str | None:
         """The constructor's qualified name if ``node`` makes an RNG object."""
         if not isinstance(node, ast.Call):

@@ -400,11 +400,6 @@ class Program:
             return True
         return entry.start_call is not None and unit is self.module and not self.in_main_block(node)
 
-    def entry_reaching(self, node: ast.AST) -> Entry | None:
-        """The first entry whose code runs ``node``."""
-        unit = id(self.unit_of(node))
-        return next((e for e in self.entries if unit in e.reached), None)
-
 
 def _constant_string(node: ast.expr | None) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
