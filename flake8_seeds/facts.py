@@ -408,10 +408,10 @@ class FileFacts:
         """The constructor's qualified name if ``node`` makes an RNG object."""
         if not isinstance(node, ast.Call):
             return None
-        func = node.func
-        # torch.Generator().manual_seed(s) returns the generator.
-        if isinstance(func, ast.Attribute) and func.attr == "manual_seed" and isinstance(func.value, ast.Call):
-            return self.is_rng_constructor(func.value)
+        # torch.Generator().manual_seed(s) returns the generator (a chain of them, too).
+        while (isinstance(node.func, ast.Attribute) and node.func.attr == "manual_seed"
+               and isinstance(node.func.value, ast.Call)):
+            node = node.func.value
         name = self.qualified_call_name(node)
         return name if name in RNG_CONSTRUCTORS else None
 
